@@ -1,0 +1,82 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class CntUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Logins and admin lookups ignore case, as the unique constraints do.
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """A listener, creator, moderator or admin. Email and username are unique ignoring case."""
+
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", max_length=254)
+    display_name = models.CharField(max_length=100, blank=True)
+    bio = models.TextField(blank=True, max_length=2000)
+    avatar = models.ForeignKey(
+        "media.MediaAsset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_email_verified = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CntUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        db_table = "users"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
+            models.UniqueConstraint(Lower("username"), name="users_username_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    def get_full_name(self):
+        return self.display_name or self.username
+
+    def get_short_name(self):
+        return self.display_name or self.username
+
+
+class OtpPurpose(models.TextChoices):
+    VERIFY_EMAIL = "verify_email", "Verify email"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class EmailVerification(models.Model):
+    """A one-time code sent by email; only its hash is stored."""
+
+    email = models.EmailField(max_length=254)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="email_verifications"
+    )
+    purpose = models.CharField(
+        max_length=32, choices=OtpPurpose.choices, default=OtpPurpose.VERIFY_EMAIL
+    )
+    code_hash = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "email_verification"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["email", "purpose", "-created_at"], name="email_verif_lookup_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.purpose})"

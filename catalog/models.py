@@ -1,0 +1,257 @@
+from django.conf import settings
+from django.db import models
+
+from cnt.models import ModeratedContent, ModerationStatus, TimeStampedModel
+
+ASSET = "media.MediaAsset"
+
+
+class CategoryKind(models.TextChoices):
+    GENERAL = "general", "General"
+    PODCAST = "podcast", "Podcast"
+    MUSIC = "music", "Music"
+    MOVIE = "movie", "Movie"
+    BIBLE = "bible", "Bible"
+    COMMUNITY = "community", "Community"
+
+
+class Category(TimeStampedModel):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(
+        max_length=16, choices=CategoryKind.choices, default=CategoryKind.GENERAL
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "categories"
+        verbose_name_plural = "categories"
+        ordering = ["position", "name"]
+        indexes = [
+            models.Index(fields=["kind", "is_active", "position"], name="categories_kind_idx")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Artist(TimeStampedModel):
+    """A creator's public profile, created the first time a user publishes content."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="artist"
+    )
+    name = models.CharField(max_length=150)
+    bio = models.TextField(blank=True)
+    cover_image = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_verified = models.BooleanField(default=False)
+    followers_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "artists"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["-followers_count"], name="artists_popular_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class ArtistFollower(models.Model):
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="follower_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "artist_followers"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["artist", "user"], name="artist_followers_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="artist_followers_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.artist_id}"
+
+
+class PublishedContent(ModeratedContent):
+    """Fields every streamable catalogue item shares."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="%(class)s_set"
+    )
+    artist = models.ForeignKey(
+        Artist, null=True, blank=True, on_delete=models.SET_NULL, related_name="%(class)s_set"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="%(class)s_set"
+    )
+    thumbnail = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duration_seconds = models.PositiveIntegerField(default=0)
+    play_count = models.PositiveBigIntegerField(default=0)
+    is_featured = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(ModeratedContent.Meta):
+        abstract = True
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="%(class)s_feed_idx"),
+            models.Index(fields=["artist", "status", "-created_at"], name="%(class)s_artist_idx"),
+            models.Index(fields=["category", "status", "-created_at"], name="%(class)s_cat_idx"),
+            models.Index(fields=["owner", "-created_at"], name="%(class)s_owner_idx"),
+            models.Index(fields=["status", "-play_count"], name="%(class)s_popular_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Podcast(PublishedContent):
+    audio = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    video = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    episode_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta(PublishedContent.Meta):
+        db_table = "podcasts"
+
+
+class Movie(PublishedContent):
+    video = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    poster = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    director = models.CharField(max_length=150, blank=True)
+    cast = models.TextField(blank=True)
+    release_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_rating = models.CharField(max_length=16, blank=True)
+
+    class Meta(PublishedContent.Meta):
+        db_table = "movies"
+
+
+class MusicTrack(PublishedContent):
+    audio = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    album = models.CharField(max_length=200, blank=True)
+    genre = models.CharField(max_length=100, blank=True)
+    track_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    lyrics = models.TextField(blank=True)
+
+    class Meta(PublishedContent.Meta):
+        db_table = "music_tracks"
+
+
+class Playlist(TimeStampedModel):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlists"
+    )
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+    cover_image = models.ForeignKey(
+        ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    items_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "playlists"
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["owner", "-updated_at"], name="playlists_owner_idx"),
+            models.Index(fields=["is_public", "-updated_at"], name="playlists_public_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlaylistItemType(models.TextChoices):
+    PODCAST = "podcast", "Podcast"
+    MOVIE = "movie", "Movie"
+    MUSIC = "music", "Music track"
+    BIBLE_STORY = "bible_story", "Bible story"
+
+
+_TARGETS = {
+    PlaylistItemType.PODCAST: "podcast",
+    PlaylistItemType.MOVIE: "movie",
+    PlaylistItemType.MUSIC: "music_track",
+    PlaylistItemType.BIBLE_STORY: "bible_story",
+}
+
+
+def _exactly_one_target():
+    condition = models.Q()
+    for item_type, field in _TARGETS.items():
+        branch = models.Q(content_type=item_type, **{f"{field}__isnull": False})
+        for other in _TARGETS.values():
+            if other != field:
+                branch &= models.Q(**{f"{other}__isnull": True})
+        condition |= branch
+    return condition
+
+
+class PlaylistItem(models.Model):
+    """One entry of a playlist: exactly one of the content references is set."""
+
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=16, choices=PlaylistItemType.choices)
+    podcast = models.ForeignKey(Podcast, null=True, blank=True, on_delete=models.CASCADE)
+    movie = models.ForeignKey(Movie, null=True, blank=True, on_delete=models.CASCADE)
+    music_track = models.ForeignKey(MusicTrack, null=True, blank=True, on_delete=models.CASCADE)
+    bible_story = models.ForeignKey(
+        "bible.BibleStory", null=True, blank=True, on_delete=models.CASCADE
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "playlist_items"
+        ordering = ["playlist", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["playlist", "position"], name="playlist_items_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=_exactly_one_target(), name="playlist_items_one_target"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.playlist_id}#{self.position}"
+
+    @property
+    def target(self):
+        return getattr(self, _TARGETS[self.content_type])
+
+
+__all__ = [
+    "Artist",
+    "ArtistFollower",
+    "Category",
+    "CategoryKind",
+    "ModerationStatus",
+    "Movie",
+    "MusicTrack",
+    "Playlist",
+    "PlaylistItem",
+    "PlaylistItemType",
+    "Podcast",
+]

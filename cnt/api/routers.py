@@ -1,0 +1,15 @@
+"""Every API path answers with and without its trailing slash (the Flutter apps call both)."""
+
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+
+class OptionalSlashRouter(SimpleRouter):
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+def api_path(pattern: str, view, name: str):
+    """A route for `pattern` (regex body, no anchors) that accepts an optional trailing slash."""
+    return re_path(rf"^{pattern}/?$", view, name=name)

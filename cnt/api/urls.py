@@ -1,0 +1,15 @@
+"""Every /api/v1/ route is registered here, on one router that accepts an optional slash.
+
+Viewsets register on `router`; paths that are not viewsets come from each app's api/urls.py.
+"""
+
+from django.urls import include, path
+
+from cnt.api.routers import OptionalSlashRouter
+
+router = OptionalSlashRouter()
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    *router.urls,
+]

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from cnt.health import HealthView, ReadyView
+
+admin.site.site_header = "CNT Media"
+admin.site.site_title = "CNT Media"
+admin.site.index_title = "Moderation console"
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
+    path("ready/", ReadyView.as_view(), name="ready"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/v1/", include("cnt.api.urls")),
+]

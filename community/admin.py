@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from catalog.admin import MODERATION_READONLY
+from community.models import Comment, CommunityPost, Like, Notification
+
+
+@admin.register(CommunityPost)
+class CommunityPostAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "author", "post_type", "status", "likes_count", "comments_count")
+    list_filter = ("status", "post_type")
+    search_fields = ("title", "body", "author__username")
+    raw_id_fields = ("author", "image", "category")
+    readonly_fields = (*MODERATION_READONLY, "likes_count", "comments_count", "created_at")
+    date_hierarchy = "created_at"
+    list_select_related = ("author",)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "author", "post", "is_deleted", "created_at")
+    list_filter = ("is_deleted",)
+    search_fields = ("body", "author__username")
+    raw_id_fields = ("post", "author", "parent")
+    list_select_related = ("author", "post")
+
+
+@admin.register(Like)
+class LikeAdmin(admin.ModelAdmin):
+    list_display = ("post", "user", "created_at")
+    search_fields = ("user__username",)
+    raw_id_fields = ("post", "user")
+    list_select_related = ("post", "user")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "recipient", "type", "read_at", "created_at")
+    list_filter = ("type",)
+    search_fields = ("title", "message", "recipient__username")
+    raw_id_fields = ("recipient", "actor")
+    list_select_related = ("recipient",)

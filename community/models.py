@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.db import models
+
+from cnt.models import ModeratedContent, TimeStampedModel
+
+
+class PostType(models.TextChoices):
+    TEXT = "text", "Text"
+    IMAGE = "image", "Image"
+    QUOTE = "quote", "Quote"
+    TESTIMONY = "testimony", "Testimony"
+    PRAYER = "prayer", "Prayer request"
+
+
+class CommunityPost(ModeratedContent):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_posts"
+    )
+    post_type = models.CharField(max_length=16, choices=PostType.choices, default=PostType.TEXT)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=5000)
+    image = models.ForeignKey(
+        "media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    likes_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "community_posts"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="community_posts_feed_idx"),
+            models.Index(fields=["author", "-created_at"], name="community_posts_author_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.body[:50]
+
+
+class Comment(TimeStampedModel):
+    """A comment on a post; `parent` makes replies threaded."""
+
+    post = models.ForeignKey(CommunityPost, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(max_length=2000)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "comments"
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["post", "created_at"], name="comments_post_idx")]
+
+    def __str__(self):
+        return self.body[:50]
+
+
+class Like(models.Model):
+    post = models.ForeignKey(CommunityPost, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "likes"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="likes_post_user_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="likes_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} likes {self.post_id}"
+
+
+class NotificationType(models.TextChoices):
+    LIKE = "like", "Like"
+    COMMENT = "comment", "Comment"
+    FOLLOW = "follow", "Follow"
+    CONTENT_APPROVED = "content_approved", "Content approved"
+    CONTENT_REJECTED = "content_rejected", "Content rejected"
+    MEDIA_READY = "media_ready", "Media ready"
+    MEDIA_FAILED = "media_failed", "Media failed"
+    LIVE_STARTED = "live_started", "Live stream started"
+    DONATION = "donation", "Donation"
+    SUPPORT_REPLY = "support_reply", "Support reply"
+    SYSTEM = "system", "System"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    type = models.CharField(max_length=32, choices=NotificationType.choices)
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "notifications"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notifications_inbox_idx"),
+            models.Index(fields=["recipient", "read_at"], name="notifications_unread_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
