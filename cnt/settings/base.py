@@ -81,11 +81,11 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-if not env("DATABASE_URL", default=""):
+DATABASE_URL = env("DATABASE_URL", default="")
+if not DATABASE_URL:
     VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-}
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -295,6 +295,8 @@ FFMPEG_BINARY = env("FFMPEG_BINARY", default="ffmpeg")
 FFPROBE_BINARY = env("FFPROBE_BINARY", default="ffprobe")
 
 ADMIN_URL = env("ADMIN_URL", default="admin/")
+# Password of the accounts seed_demo creates (admin, moderator, demo users).
+DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="cnt-demo-2026")
 
 LOGGING = {
     "version": 1,

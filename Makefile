@@ -1,0 +1,76 @@
+# Two commands for a fresh Debian machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite runs against real PostgreSQL and Redis on this machine.
+TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
+	REDIS_URL=redis://127.0.0.1:6379/15 \
+	CELERY_TASK_ALWAYS_EAGER=1
+
+.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean
+
+help:
+	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT)"
+	@echo "make test    install what is missing, then ruff, migrations check and pytest"
+	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
+	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
+	@echo "make bench   the benchmarks under bench/"
+
+$(BIN)/.installed: requirements.txt
+	@scripts/ensure-system.sh python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+venv: $(BIN)/.installed
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: venv
+	@scripts/ensure-system.sh ffmpeg
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo "==> serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) cnt.asgi:application
+
+serve: venv
+	$(BIN)/daphne -b $(HOST) -p $(PORT) cnt.asgi:application
+
+test: venv
+	@scripts/ensure-system.sh ffmpeg services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest --create-db -q $(PYTEST_ARGS)
+
+pytest: venv
+	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: venv
+	$(BIN)/celery -A cnt worker -Q default,media -l info
+
+beat: venv
+	$(BIN)/celery -A cnt beat -l info
+
+bench: venv
+	@scripts/ensure-system.sh ffmpeg services
+	$(TEST_ENV) $(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/static

@@ -1,0 +1,66 @@
+"""Real sample media made locally with FFmpeg and Pillow: demo data and test fixtures.
+
+Nothing is downloaded; every file is generated from FFmpeg's lavfi sources.
+"""
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image, ImageDraw
+
+
+def ffmpeg_available() -> bool:
+    return shutil.which(settings.FFMPEG_BINARY) is not None
+
+
+def _ffmpeg(args: list[str], target: Path) -> Path:
+    command = [
+        settings.FFMPEG_BINARY,
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        *args,
+        str(target),
+    ]
+    subprocess.run(command, check=True, timeout=120, stdin=subprocess.DEVNULL)
+    return target
+
+
+def make_tone(target: Path, *, seconds: float = 3.0, frequency: int = 440) -> Path:
+    """A sine tone as MP3 (or any container the suffix names)."""
+    return _ffmpeg(
+        ["-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}", "-ac", "2"],
+        target,
+    )
+
+
+def make_video(
+    target: Path, *, seconds: float = 2.0, width: int = 320, height: int = 240, tone: int = 330
+) -> Path:
+    """A test-pattern H.264/AAC MP4 with a tone."""
+    return _ffmpeg(
+        [
+            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency={tone}:duration={seconds}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", "-movflags", "+faststart",
+        ],
+        target,
+    )  # fmt: skip
+
+
+def make_image_bytes(
+    text: str, *, size: tuple[int, int] = (640, 360), color=(38, 70, 120), fmt: str = "JPEG"
+) -> bytes:
+    """A flat image with a caption, encoded as JPEG/PNG/PDF bytes."""
+    image = Image.new("RGB", size, color)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([16, 16, size[0] - 16, size[1] - 16], outline=(255, 255, 255), width=4)
+    draw.text((32, size[1] // 2 - 8), text[:60], fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
