@@ -140,7 +140,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 # Without a broker the tasks run in-process, right after the transaction commits.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -309,3 +309,27 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Media pipeline ------------------------------------------------------------------------
+MEDIA_MAX_UPLOAD_BYTES = {
+    "audio": env.int("MEDIA_MAX_AUDIO_BYTES", default=1024**3),
+    "video": env.int("MEDIA_MAX_VIDEO_BYTES", default=8 * 1024**3),
+    "image": env.int("MEDIA_MAX_IMAGE_BYTES", default=25 * 1024**2),
+    "document": env.int("MEDIA_MAX_DOCUMENT_BYTES", default=200 * 1024**2),
+}
+MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=6 * 3600)
+MEDIA_MAX_VIDEO_DIMENSION = env.int("MEDIA_MAX_VIDEO_DIMENSION", default=8192)
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=50_000_000)
+MEDIA_MAX_DOCUMENT_PAGES = env.int("MEDIA_MAX_DOCUMENT_PAGES", default=10_000)
+MEDIA_PROBE_TIMEOUT_SECONDS = env.int("MEDIA_PROBE_TIMEOUT_SECONDS", default=60)
+MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=6)
+MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="veryfast")
+MEDIA_WAVEFORM_PEAKS = env.int("MEDIA_WAVEFORM_PEAKS", default=1000)
+MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=3)
+MEDIA_HEARTBEAT_STALE_SECONDS = env.int("MEDIA_HEARTBEAT_STALE_SECONDS", default=60)
+MEDIA_URL_TTL_SECONDS = env.int("MEDIA_URL_TTL_SECONDS", default=6 * 3600)
+MEDIA_URL_SIGNING_KEY = env("MEDIA_URL_SIGNING_KEY", default=SECRET_KEY)
+MEDIA_TUS_EXPIRY_HOURS = env.int("MEDIA_TUS_EXPIRY_HOURS", default=24)
+MEDIA_TUS_DIR = env.path("MEDIA_TUS_DIR", default=str(VAR_DIR / "tus"))
+CLOUDFRONT_KEY_PAIR_ID = env("CLOUDFRONT_KEY_PAIR_ID", default="")
+CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", default="")

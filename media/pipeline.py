@@ -1,0 +1,351 @@
+"""The processing pipeline: probe -> HLS renditions -> poster and thumbnail -> waveform -> ready.
+
+Safe to run twice. A run claims the asset in the database (a heartbeat keeps the claim),
+writes every output under a run prefix with deterministic keys, skips outputs that an
+interrupted attempt of the same run already stored, and publishes by switching the
+asset's `output_prefix` in one transaction. The original is only ever read.
+"""
+
+import json
+import logging
+import shutil
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image
+
+from media import ffmpeg, hls, layout, profiles, storage
+from media.models import (
+    AssetKind,
+    AssetStatus,
+    MediaAsset,
+    Rendition,
+    RenditionKind,
+    RenditionStatus,
+)
+from media.probe import ProbeError, probe
+from media.services import asset_notify_owner
+
+logger = logging.getLogger("cnt.media.pipeline")
+
+
+class RetryLater(Exception):
+    def __init__(self, countdown: int, reason: str = ""):
+        super().__init__(reason)
+        self.countdown = countdown
+
+
+class AssetGone(Exception):
+    """The asset was deleted while it was being processed."""
+
+
+def declared_outputs(asset: MediaAsset) -> list[tuple[str, str]]:
+    """[(rendition name, kind)] this asset should have, from the profiles."""
+    meta = asset.metadata or {}
+    if asset.kind == AssetKind.VIDEO:
+        short = min(meta.get("width") or asset.width or 0, meta.get("height") or asset.height or 0)
+        outputs = [(p.name, RenditionKind.HLS_VIDEO) for p in profiles.video_ladder_for(short)]
+        return [
+            *outputs,
+            ("poster", RenditionKind.POSTER),
+            ("thumbnail", RenditionKind.THUMBNAIL),
+        ]
+    if asset.kind == AssetKind.AUDIO:
+        outputs = [(p.name, RenditionKind.HLS_AUDIO) for p in profiles.AUDIO_LADDER]
+        return [*outputs, ("waveform", RenditionKind.WAVEFORM)]
+    return []
+
+
+def _claim(asset_id) -> tuple[MediaAsset, str] | str:
+    """Take the asset for this run, or say why not ("gone", "noop", "busy", "failed")."""
+    now = timezone.now()
+    stale = timedelta(seconds=settings.MEDIA_HEARTBEAT_STALE_SECONDS)
+    with transaction.atomic():
+        asset = (
+            MediaAsset.objects.select_for_update()
+            .filter(id=asset_id, kind__in=[AssetKind.AUDIO, AssetKind.VIDEO])
+            .first()
+        )
+        if asset is None:
+            return "gone"
+        if asset.status in (AssetStatus.READY, AssetStatus.FAILED):
+            return "noop"
+        if (
+            asset.status == AssetStatus.PROCESSING
+            and asset.heartbeat_at
+            and now - asset.heartbeat_at < stale
+        ):
+            return "busy"
+        if asset.processing_attempts >= settings.MEDIA_MAX_ATTEMPTS:
+            _fail(asset, asset.error or "Processing was interrupted too many times.")
+            return "failed"
+        run_id = (asset.metadata or {}).get("run_id") or uuid.uuid4().hex[:16]
+        asset.metadata = {**(asset.metadata or {}), "run_id": run_id}
+        asset.status = AssetStatus.PROCESSING
+        asset.processing_attempts += 1
+        asset.processing_started_at = now
+        asset.heartbeat_at = now
+        asset.error = ""
+        asset.save()
+        declared = declared_outputs(asset)
+        existing = set(asset.renditions.values_list("name", flat=True))
+        Rendition.objects.bulk_create(
+            [
+                Rendition(asset=asset, name=name, kind=kind)
+                for name, kind in declared
+                if name not in existing
+            ]
+        )
+        asset.renditions.exclude(name__in=[n for n, _ in declared]).delete()
+        asset.renditions.exclude(status=RenditionStatus.READY).update(
+            status=RenditionStatus.PROCESSING, error=""
+        )
+        asset_notify_owner(asset=asset)
+    return asset, run_id
+
+
+def _fail(asset: MediaAsset, message: str) -> None:
+    asset.status = AssetStatus.FAILED
+    asset.error = message[:2000]
+    asset.heartbeat_at = None
+    asset.save(update_fields=["status", "error", "heartbeat_at", "updated_at"])
+    asset.renditions.exclude(status=RenditionStatus.READY).update(
+        status=RenditionStatus.FAILED, error=message[:2000]
+    )
+    asset_notify_owner(asset=asset)
+
+
+class Run:
+    def __init__(self, asset: MediaAsset, run_id: str, workdir: Path):
+        self.asset = asset
+        self.run_id = run_id
+        self.workdir = workdir
+        self.prefix = layout.run_prefix(asset.purpose or asset.kind, asset.id, run_id)
+
+    # --- bookkeeping --------------------------------------------------------------
+    def heartbeat(self, progress: dict[str, float] | None = None) -> None:
+        """Record progress and keep the claim; stop if the asset was deleted."""
+        if not MediaAsset.objects.filter(id=self.asset.id).update(heartbeat_at=timezone.now()):
+            raise AssetGone()
+        for name, value in (progress or {}).items():
+            Rendition.objects.filter(asset_id=self.asset.id, name=name).exclude(
+                status=RenditionStatus.READY
+            ).update(progress=round(value, 4))
+
+    def mark_ready(self, name: str, path: str, **fields) -> None:
+        Rendition.objects.filter(asset_id=self.asset.id, name=name).update(
+            status=RenditionStatus.READY, progress=1.0, path=path, error="", **fields
+        )
+
+    def stored(self, relative: str) -> bool:
+        return default_storage.exists(f"{self.prefix}/{relative}")
+
+    def upload_dir(self, relative: str, local: Path) -> None:
+        """Store a directory; playlists last, so an index implies its segments are there."""
+        files = sorted(
+            (p for p in local.rglob("*") if p.is_file()), key=lambda p: (p.suffix == ".m3u8", p)
+        )
+        for path in files:
+            storage.put_file(f"{self.prefix}/{relative}/{path.relative_to(local).as_posix()}", path)
+
+    # --- steps --------------------------------------------------------------------
+    def video_ladder(self, src: Path, info) -> None:
+        rungs = profiles.video_ladder_for(info.short_side)
+        if self.stored(profiles.MASTER_PLAYLIST):
+            return
+        out = self.workdir / profiles.HLS_DIR
+        job = ffmpeg.Job(ffmpeg.ladder_command(src, info, rungs, out), info.duration, "ladder")
+        ffmpeg.run_jobs(
+            [job], on_tick=lambda jobs: self.heartbeat({r.name: jobs[0].progress for r in rungs})
+        )
+        variants = []
+        for rung in rungs:
+            stats = hls.variant_stats(out / rung.name)
+            variants.append((stats, rung.codecs))
+            self.upload_dir(f"{profiles.HLS_DIR}/{rung.name}", out / rung.name)
+        (out / "master.m3u8").write_text(hls.master_playlist(variants, info.fps))
+        storage.put_file(f"{self.prefix}/{profiles.MASTER_PLAYLIST}", out / "master.m3u8")
+        for stats, _ in variants:
+            self.mark_ready(
+                stats.name,
+                f"{profiles.HLS_DIR}/{stats.name}/index.m3u8",
+                width=stats.width,
+                height=stats.height,
+                bitrate=stats.average_bps,
+                size_bytes=stats.size_bytes,
+            )
+
+    def audio_ladder(self, src: Path, info) -> None:
+        out = self.workdir / profiles.HLS_DIR
+        todo = [
+            rung
+            for rung in profiles.AUDIO_LADDER
+            if not self.stored(f"{profiles.HLS_DIR}/{rung.name}/index.m3u8")
+        ]
+        jobs = [
+            ffmpeg.Job(ffmpeg.audio_command(src, info, rung, out), info.duration, rung.name)
+            for rung in todo
+        ]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waveform = None
+            if not self.stored(profiles.WAVEFORM):
+                command = ffmpeg.pcm_command(src, info)
+                count = settings.MEDIA_WAVEFORM_PEAKS
+                waveform = pool.submit(hls.waveform_peaks, command, info.duration, count)
+            if jobs:
+                ffmpeg.run_jobs(
+                    jobs, on_tick=lambda js: self.heartbeat({j.name: j.progress for j in js})
+                )
+            peaks = waveform.result() if waveform is not None else None
+        if peaks is not None:
+            path = self.workdir / profiles.WAVEFORM
+            path.write_text(json.dumps(peaks, separators=(",", ":")))
+            storage.put_file(f"{self.prefix}/{profiles.WAVEFORM}", path)
+            self.mark_ready("waveform", profiles.WAVEFORM, size_bytes=path.stat().st_size)
+        for rung in todo:
+            stats = hls.variant_stats(out / rung.name)
+            self.upload_dir(f"{profiles.HLS_DIR}/{rung.name}", out / rung.name)
+            self.mark_ready(
+                rung.name,
+                f"{profiles.HLS_DIR}/{rung.name}/index.m3u8",
+                bitrate=stats.average_bps,
+                size_bytes=stats.size_bytes,
+            )
+        if self.stored(profiles.MASTER_PLAYLIST) and not todo:
+            return
+        variants = []
+        for rung in profiles.AUDIO_LADDER:
+            local = out / rung.name
+            if not (local / "index.m3u8").exists():
+                self._fetch_dir(f"{profiles.HLS_DIR}/{rung.name}", local)
+            variants.append((hls.variant_stats(local), rung.codecs))
+        (out / "master.m3u8").write_text(hls.master_playlist(variants))
+        storage.put_file(f"{self.prefix}/{profiles.MASTER_PLAYLIST}", out / "master.m3u8")
+
+    def _fetch_dir(self, relative: str, local: Path) -> None:
+        local.mkdir(parents=True, exist_ok=True)
+        base = f"{self.prefix}/{relative}"
+        for key in storage.list_keys(base):
+            target = local / key[len(base) + 1 :]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with default_storage.open(key, "rb") as source, target.open("wb") as out:
+                shutil.copyfileobj(source, out)
+
+    def stills(self, src: Path, info) -> None:
+        if self.stored(profiles.POSTER) and self.stored(profiles.THUMBNAIL):
+            return
+        poster, thumbnail = self.workdir / profiles.POSTER, self.workdir / profiles.THUMBNAIL
+        ffmpeg.run_simple(ffmpeg.stills_command(src, info, poster, thumbnail), "poster")
+        for name, path in (("poster", poster), ("thumbnail", thumbnail)):
+            storage.put_file(f"{self.prefix}/{path.name}", path)
+            with Image.open(path) as image:
+                size = image.size
+            self.mark_ready(
+                name, path.name, width=size[0], height=size[1], size_bytes=path.stat().st_size
+            )
+
+    # --- the run -----------------------------------------------------------------
+    def execute(self) -> None:
+        with storage.local_copy(self.asset.storage_key) as src:
+            try:
+                info = probe(src)
+            except ProbeError as exc:
+                raise ffmpeg.FFmpegError(exc.reason)
+            self.heartbeat()
+            if self.asset.kind == AssetKind.VIDEO:
+                self.video_ladder(src, info)
+                self.heartbeat()
+                self.stills(src, info)
+            else:
+                self.audio_ladder(src, info)
+
+    def publish(self) -> bool:
+        """Point the asset at this run's outputs; False if the asset is gone."""
+        with transaction.atomic():
+            asset = MediaAsset.objects.select_for_update().filter(id=self.asset.id).first()
+            if asset is None:
+                return False
+            previous = asset.output_prefix
+            meta = dict(asset.metadata or {})
+            meta.pop("run_id", None)
+            asset.metadata = meta
+            asset.output_prefix = self.prefix
+            asset.status = AssetStatus.READY
+            asset.error = ""
+            asset.processed_at = timezone.now()
+            asset.heartbeat_at = None
+            asset.save()
+            if previous and previous != self.prefix:
+                transaction.on_commit(lambda: storage.delete_prefix(previous))
+            asset_notify_owner(asset=asset)
+        return True
+
+
+def asset_process(*, asset_id) -> str:
+    """Process one asset. Returns "ready", "noop", "gone" or "failed"; raises RetryLater."""
+    claimed = _claim(asset_id)
+    if claimed == "busy":
+        raise RetryLater(settings.MEDIA_HEARTBEAT_STALE_SECONDS, "another run holds the asset")
+    if isinstance(claimed, str):
+        return claimed
+    asset, run_id = claimed
+    workdir = Path(tempfile.mkdtemp(prefix="cnt-run-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    run = Run(asset, run_id, workdir)
+    try:
+        run.execute()
+        if not run.publish():
+            raise AssetGone()
+        return "ready"
+    except AssetGone:
+        storage.delete_prefix(layout.asset_root(asset.purpose or asset.kind, asset.id))
+        return "gone"
+    except ffmpeg.FFmpegError as exc:
+        return _after_failure(asset.id, exc.message)
+    except Exception as exc:
+        logger.exception("processing asset %s failed", asset.id)
+        return _after_failure(asset.id, f"Processing failed: {exc.__class__.__name__}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _after_failure(asset_id, message: str) -> str:
+    """Fail for good after the configured attempts, else release the claim and retry later."""
+    with transaction.atomic():
+        asset = MediaAsset.objects.select_for_update().filter(id=asset_id).first()
+        if asset is None:
+            return "gone"
+        if asset.processing_attempts >= settings.MEDIA_MAX_ATTEMPTS:
+            _fail(asset, message)
+            return "failed"
+        asset.status = AssetStatus.UPLOADED
+        asset.error = message[:2000]
+        asset.heartbeat_at = None
+        asset.save(update_fields=["status", "error", "heartbeat_at", "updated_at"])
+        attempts = asset.processing_attempts
+    raise RetryLater(min(600, 15 * 2 ** (attempts - 1)), message)
+
+
+def asset_reprocess(*, asset: MediaAsset) -> None:
+    """Rebuild every derived file from the original (the old set stays until the new one
+    is published)."""
+    from media.services import asset_schedule_processing
+
+    with transaction.atomic():
+        locked = MediaAsset.objects.select_for_update().get(id=asset.id)
+        meta = dict(locked.metadata or {})
+        meta.pop("run_id", None)
+        locked.metadata = meta
+        locked.status = AssetStatus.UPLOADED
+        locked.processing_attempts = 0
+        locked.heartbeat_at = None
+        locked.error = ""
+        locked.save()
+        locked.renditions.update(status=RenditionStatus.PENDING, progress=0.0, error="")
+        asset_schedule_processing(asset=locked)
