@@ -66,6 +66,8 @@ def _validation_body(exc: exceptions.ValidationError) -> dict:
 
 
 def _code_of(exc: exceptions.APIException, status_code: int) -> str:
+    if isinstance(exc.detail, dict) and isinstance(exc.detail.get("code"), str):
+        return str(exc.detail["code"])  # simplejwt puts its real code inside the detail
     codes = exc.get_codes()
     if isinstance(codes, str):
         return codes

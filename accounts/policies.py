@@ -1,0 +1,70 @@
+"""Who is who: the one place that decides a user's role (API permissions, admin, consumers)."""
+
+from django.db import models
+from rest_framework.permissions import BasePermission
+
+MODERATORS_GROUP = "moderators"
+# Changing any moderated content type makes a moderator.
+MODERATION_PERMISSIONS = (
+    "catalog.change_podcast",
+    "catalog.change_movie",
+    "catalog.change_musictrack",
+    "community.change_communitypost",
+)
+
+
+class Role(models.TextChoices):
+    USER = "user", "User"
+    CREATOR = "creator", "Creator"
+    MODERATOR = "moderator", "Moderator"
+    ADMIN = "admin", "Admin"
+
+
+def _is_active_user(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user) -> bool:
+    """Superusers administer the platform."""
+    return _is_active_user(user) and user.is_superuser
+
+
+def is_moderator(user) -> bool:
+    """Staff, members of the moderators group and holders of a content change permission."""
+    if not _is_active_user(user):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    if user.groups.filter(name=MODERATORS_GROUP).exists():
+        return True
+    return any(user.has_perm(perm) for perm in MODERATION_PERMISSIONS)
+
+
+def is_creator(user) -> bool:
+    """A creator is a user with an artist profile."""
+    return _is_active_user(user) and hasattr(user, "artist")
+
+
+def role_of(user) -> str:
+    """The highest role a user holds: admin > moderator > creator > user."""
+    if is_admin(user):
+        return Role.ADMIN.value
+    if is_moderator(user):
+        return Role.MODERATOR.value
+    if is_creator(user):
+        return Role.CREATOR.value
+    return Role.USER.value
+
+
+class IsModerator(BasePermission):
+    message = "Moderators only."
+
+    def has_permission(self, request, view):
+        return is_moderator(request.user)
+
+
+class IsAdmin(BasePermission):
+    message = "Administrators only."
+
+    def has_permission(self, request, view):
+        return is_admin(request.user)
