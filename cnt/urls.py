@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from cnt.health import HealthView, ReadyView
+from media.playback import serve as media_serve
 
 admin.site.site_header = "CNT Media"
 admin.site.site_title = "CNT Media"
@@ -17,4 +18,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("cnt.api.urls")),
+    path(
+        "media/s/<uuid:asset_id>/<int:expires>/<str:signature>/<path:path>",
+        media_serve,
+        name="media-playback",
+    ),
 ]

@@ -1,20 +1,23 @@
 from django.contrib import admin
 
-from media.models import MediaAsset
+from media.models import DirectUpload, MediaAsset, Rendition, TusUpload
+
+
+class RenditionInline(admin.TabularInline):
+    model = Rendition
+    extra = 0
+    can_delete = False
+    fields = ("name", "kind", "status", "progress", "width", "height", "bitrate", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MediaAsset)
 class MediaAssetAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "kind",
-        "status",
-        "owner",
-        "original_filename",
-        "size_bytes",
-        "created_at",
-    )
-    list_filter = ("kind", "status")
+    list_display = ("id", "kind", "purpose", "status", "owner", "original_filename", "created_at")
+    list_filter = ("kind", "purpose", "status")
     search_fields = ("id", "storage_key", "original_filename", "owner__username")
     raw_id_fields = ("owner",)
     readonly_fields = (
@@ -25,6 +28,38 @@ class MediaAssetAdmin(admin.ModelAdmin):
         "width",
         "height",
         "metadata",
+        "output_prefix",
+        "processing_attempts",
+        "processing_started_at",
+        "heartbeat_at",
+        "processed_at",
         "created_at",
         "updated_at",
     )
+    inlines = [RenditionInline]
+
+
+@admin.register(Rendition)
+class RenditionAdmin(admin.ModelAdmin):
+    list_display = ("asset", "name", "kind", "status", "progress", "height", "bitrate")
+    list_filter = ("kind", "status")
+    search_fields = ("asset__id", "name")
+    raw_id_fields = ("asset",)
+    list_select_related = ("asset",)
+
+
+@admin.register(TusUpload)
+class TusUploadAdmin(admin.ModelAdmin):
+    list_display = ("id", "owner", "offset", "upload_length", "expires_at", "completed_at")
+    search_fields = ("id", "owner__username")
+    raw_id_fields = ("owner", "asset")
+    readonly_fields = ("offset", "upload_length", "metadata", "created_at")
+
+
+@admin.register(DirectUpload)
+class DirectUploadAdmin(admin.ModelAdmin):
+    list_display = ("id", "owner", "purpose", "status", "size_bytes", "expires_at")
+    list_filter = ("status", "purpose")
+    search_fields = ("id", "owner__username", "staging_key")
+    raw_id_fields = ("owner", "asset")
+    readonly_fields = ("staging_key", "s3_upload_id", "created_at")

@@ -82,3 +82,32 @@ def local_copy(key: str) -> Iterator[Path]:
         yield target
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def signed_object_url(key: str, ttl: int | None = None) -> str:
+    """A direct, expiring URL to an object in S3: CloudFront-signed when a key pair is
+    configured, otherwise an S3 presigned URL."""
+    ttl = ttl or settings.MEDIA_URL_TTL_SECONDS
+    if settings.CLOUDFRONT_KEY_PAIR_ID and settings.CLOUDFRONT_PRIVATE_KEY:
+        return _cloudfront_url(key, ttl)
+    return default_storage.url(key, expire=ttl)
+
+
+def _cloudfront_url(key: str, ttl: int) -> str:
+    import datetime
+
+    from botocore.signers import CloudFrontSigner
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    private_key = serialization.load_pem_private_key(
+        settings.CLOUDFRONT_PRIVATE_KEY.replace("\\n", "\n").encode(), password=None
+    )
+
+    def rsa_signer(message: bytes) -> bytes:
+        return private_key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # CloudFront's scheme
+
+    signer = CloudFrontSigner(settings.CLOUDFRONT_KEY_PAIR_ID, rsa_signer)
+    url = f"https://{settings.AWS_S3_CUSTOM_DOMAIN}/{key}"
+    expires = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=ttl)
+    return signer.generate_presigned_url(url, date_less_than=expires)

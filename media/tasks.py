@@ -11,7 +11,6 @@ from media import pipeline
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=25,
-    queue="media",
 )
 def process_asset(self, asset_id: str) -> str:
     """Probe, transcode and publish one asset; safe to run twice (see media/pipeline.py)."""
@@ -19,3 +18,11 @@ def process_asset(self, asset_id: str) -> str:
         return pipeline.asset_process(asset_id=asset_id)
     except pipeline.RetryLater as exc:
         raise self.retry(countdown=exc.countdown, exc=None)
+
+
+@shared_task(name="media.purge_tus_uploads", acks_late=True)
+def purge_tus_uploads() -> int:
+    """Delete expired, unfinished resumable uploads and their partial files."""
+    from media.tus import tus_purge_expired
+
+    return tus_purge_expired()

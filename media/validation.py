@@ -165,7 +165,9 @@ def validate_image(path: Path) -> ValidatedMedia:
             image = ImageOps.exif_transpose(image)
     except MediaRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaRejected(f"The image has more than {limit} pixels.", "invalid_dimensions")
+    except UnidentifiedImageError:
         raise MediaRejected("The file is not a supported image.", "unsupported_format")
     except (OSError, ValueError, SyntaxError):
         raise MediaRejected("The image is truncated or damaged.", "damaged_media")

@@ -11,6 +11,7 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MEDIA_TUS_DIR = str(tmp_path / "tus")
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

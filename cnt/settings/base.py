@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers, default_methods
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -158,6 +159,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 10 * 60}
 CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},
+}
 
 # --- Files --------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -229,6 +233,8 @@ REST_FRAMEWORK = {
         "google_login": env("THROTTLE_GOOGLE_LOGIN", default="10/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Trusted proxies in front of the app; X-Forwarded-For is ignored for throttling without it.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 
 SIMPLE_JWT = {
@@ -242,6 +248,8 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Access tokens die with a password change or reset, not 30 minutes later.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -258,13 +266,47 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "AssetPurposeEnum": "media.models.AssetPurpose.choices",
+        "OtpPurposeEnum": "accounts.models.OtpPurpose.choices",
+        "VideoUploadPurposeEnum": "media.api.serializers.VIDEO_UPLOAD_PURPOSES",
+        "ImageUploadPurposeEnum": "media.api.serializers.IMAGE_UPLOAD_PURPOSES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cnt.api.schema.add_error_responses",
+        "media.api.tus_views.add_tus_operations",
     ],
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# tus resumable uploads (media/tus.py) need their headers allowed and exposed to web clients.
+CORS_ALLOW_METHODS = (*default_methods, "HEAD")
+CORS_ALLOW_HEADERS = (
+    *default_headers,
+    "tus-resumable",
+    "upload-length",
+    "upload-metadata",
+    "upload-offset",
+    "upload-checksum",
+    "upload-defer-length",
+    "x-http-method-override",
+)
+CORS_EXPOSE_HEADERS = [
+    "Location",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Expires",
+    "Upload-Asset-Id",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Tus-Checksum-Algorithm",
+    "Content-Range",
+    "Accept-Ranges",
+]
 CORS_URLS_REGEX = r"^/(api|media|ws)/.*$"
 CORS_ALLOW_CREDENTIALS = False
 

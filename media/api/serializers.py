@@ -1,0 +1,124 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from media import profiles, signing
+from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset, Rendition
+
+
+class RenditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rendition
+        fields = ["name", "kind", "status", "progress", "error", "width", "height", "bitrate"]
+        read_only_fields = fields
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    """An uploaded file with its processing state and signed, absolute playback URLs."""
+
+    duration = serializers.FloatField(source="duration_seconds", read_only=True, allow_null=True)
+    size = serializers.IntegerField(source="size_bytes", read_only=True)
+    renditions = RenditionSerializer(many=True, read_only=True)
+    hls_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    waveform_url = serializers.SerializerMethodField()
+    original_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MediaAsset
+        fields = [
+            "id",
+            "kind",
+            "purpose",
+            "status",
+            "error",
+            "duration",
+            "width",
+            "height",
+            "size",
+            "content_type",
+            "original_filename",
+            "metadata",
+            "renditions",
+            "hls_url",
+            "poster_url",
+            "thumbnail_url",
+            "waveform_url",
+            "original_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _url(self, asset: MediaAsset, relative: str) -> str:
+        return signing.playback_url(self.context.get("request"), asset.id, relative)
+
+    def _derived(self, asset: MediaAsset, name: str, relative: str) -> str | None:
+        if not asset.output_prefix:
+            return None
+        ready = {r.name for r in asset.renditions.all() if r.status == "ready"}
+        return self._url(asset, relative) if name in ready or name == "*" else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_hls_url(self, asset):
+        if asset.status != AssetStatus.READY or asset.kind not in (
+            AssetKind.AUDIO,
+            AssetKind.VIDEO,
+        ):
+            return None
+        return self._derived(asset, "*", profiles.MASTER_PLAYLIST)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_poster_url(self, asset):
+        if asset.kind == AssetKind.IMAGE:
+            return self._url(asset, "original")
+        return self._derived(asset, "poster", profiles.POSTER)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail_url(self, asset):
+        if asset.kind == AssetKind.IMAGE:
+            return self._url(asset, "original")
+        return self._derived(asset, "thumbnail", profiles.THUMBNAIL)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_waveform_url(self, asset):
+        return self._derived(asset, "waveform", profiles.WAVEFORM)
+
+    @extend_schema_field(serializers.URLField())
+    def get_original_url(self, asset):
+        return self._url(asset, "original")
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # an empty file gets the media-specific "empty_file" error
+        help_text="The media file (multipart/form-data).",
+    )
+
+
+VIDEO_UPLOAD_PURPOSES = [(p.value, p.label) for p in (AssetPurpose.VIDEO, AssetPurpose.BIBLE_STORY)]
+IMAGE_UPLOAD_PURPOSES = [
+    (p.value, p.label)
+    for p in (
+        AssetPurpose.THUMBNAIL,
+        AssetPurpose.QUOTE,
+        AssetPurpose.MOVIE_POSTER,
+        AssetPurpose.PROFILE,
+    )
+]
+
+
+class VideoUploadSerializer(UploadSerializer):
+    purpose = serializers.ChoiceField(
+        choices=VIDEO_UPLOAD_PURPOSES,
+        default=AssetPurpose.VIDEO,
+        help_text="`bible_story` stores under animated-bible-stories/.",
+    )
+
+
+class ImageUploadSerializer(UploadSerializer):
+    purpose = serializers.ChoiceField(
+        choices=IMAGE_UPLOAD_PURPOSES,
+        default=AssetPurpose.THUMBNAIL,
+        help_text="Where the image lives: images/thumbnails, quotes, movies or profiles.",
+    )

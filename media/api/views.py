@@ -1,0 +1,174 @@
+"""Upload endpoints and the asset resource. Views validate, call a service, serialize."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from media import pipeline, policies, selectors, services
+from media.api.serializers import (
+    AssetSerializer,
+    ImageUploadSerializer,
+    UploadSerializer,
+    VideoUploadSerializer,
+)
+from media.layout import KIND_OF_PURPOSE
+from media.models import AssetPurpose, MediaAsset
+from media.validation import MediaRejected
+
+# Multipart framing on top of the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class UploadView(APIView):
+    """POST a file as multipart/form-data field `file`; answers with the asset (201)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    purpose: str = AssetPurpose.AUDIO
+    serializer_class = UploadSerializer
+    moderators_only = False
+
+    def _check_declared_size(self, request, purpose):
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        limit = settings.MEDIA_MAX_UPLOAD_BYTES[KIND_OF_PURPOSE[purpose]]
+        if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
+            raise MediaRejected(
+                f"The file is larger than the {limit // (1024 * 1024)} MB allowed.",
+                "file_too_large",
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+
+    def post(self, request):
+        if self.moderators_only and not policies.can_upload_documents(request.user):
+            raise PermissionDenied("Only moderators and admins upload documents.")
+        self._check_declared_size(request, self.purpose)
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        purpose = serializer.validated_data.get("purpose", self.purpose)
+        upload = serializer.validated_data["file"]
+        workdir = None
+        try:
+            if hasattr(upload, "temporary_file_path"):
+                path = Path(upload.temporary_file_path())
+            else:
+                workdir = Path(
+                    tempfile.mkdtemp(prefix="cnt-up-", dir=settings.FILE_UPLOAD_TEMP_DIR)
+                )
+                path = workdir / "upload"
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+            asset = services.asset_create_from_path(
+                owner=request.user, purpose=purpose, path=path, filename=upload.name or ""
+            )
+        finally:
+            if workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+        if purpose == AssetPurpose.PROFILE:
+            services.asset_use_as_avatar(user=request.user, asset=asset)
+        data = AssetSerializer(asset, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+def _upload_view(name: str, purpose: str, summary: str, serializer=UploadSerializer, **extra):
+    view = type(
+        name,
+        (UploadView,),
+        {"purpose": purpose, "serializer_class": serializer, **extra},
+    )
+    view.post = extend_schema(
+        summary=summary,
+        tags=["uploads"],
+        request={"multipart/form-data": serializer},
+        responses={201: AssetSerializer, 413: None, 415: None},
+    )(UploadView.post)
+    return view
+
+
+AudioUploadView = _upload_view("AudioUploadView", AssetPurpose.AUDIO, "Upload audio")
+VideoUploadView = _upload_view(
+    "VideoUploadView", AssetPurpose.VIDEO, "Upload video", VideoUploadSerializer
+)
+ImageUploadView = _upload_view(
+    "ImageUploadView", AssetPurpose.THUMBNAIL, "Upload an image", ImageUploadSerializer
+)
+ProfileImageUploadView = _upload_view(
+    "ProfileImageUploadView", AssetPurpose.PROFILE, "Upload a profile image (sets the avatar)"
+)
+ThumbnailUploadView = _upload_view(
+    "ThumbnailUploadView", AssetPurpose.THUMBNAIL, "Upload a thumbnail"
+)
+DocumentUploadView = _upload_view(
+    "DocumentUploadView",
+    AssetPurpose.DOCUMENT,
+    "Upload a PDF document (moderators and admins)",
+    moderators_only=True,
+)
+
+
+@extend_schema(tags=["media"])
+class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                   viewsets.GenericViewSet):  # fmt: skip
+    """The caller's uploads with processing state and signed playback URLs."""
+
+    serializer_class = AssetSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    filterset_fields = ["kind", "status", "purpose"]
+    ordering_fields = ["created_at", "size_bytes"]
+
+    queryset = MediaAsset.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MediaAsset.objects.none()
+        return selectors.asset_list_for_owner(user=self.request.user)
+
+    def get_object(self):
+        return selectors.asset_get_for_user(user=self.request.user, asset_id=self.kwargs["pk"])
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="Asset id")]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="Asset id")]
+    )
+    def destroy(self, request, *args, **kwargs):
+        asset = self.get_object()
+        if asset.owner_id != request.user.id and not policies.can_reprocess_asset(request.user):
+            raise PermissionDenied()
+        services.asset_delete(asset=asset)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={202: AssetSerializer},
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="Asset id")],
+        summary="Rebuild every derived file from the original (moderators)",
+    )
+    @action(detail=True, methods=["post"])
+    def reprocess(self, request, pk=None):
+        asset = self.get_object()
+        if not policies.can_reprocess_asset(request.user):
+            raise PermissionDenied()
+        if asset.kind not in ("audio", "video"):
+            raise ValidationError({"kind": ["Only audio and video assets are processed."]})
+        pipeline.asset_reprocess(asset=asset)
+        asset.refresh_from_db()
+        return Response(
+            AssetSerializer(asset, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

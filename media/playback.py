@@ -1,0 +1,137 @@
+"""Serves media behind signed URLs: local files with HTTP Range, S3 objects by redirect.
+
+Files of private or pending content are never reachable without a valid signature; no
+URL without one is served at all. Paths are matched against a strict pattern, so `..`,
+encoded traversal and backslashes never reach storage.
+"""
+
+import mimetypes
+import re
+
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.views.decorators.http import require_safe
+
+from media import signing, storage
+from media.models import MediaAsset
+
+SAFE_PATH = re.compile(r"^(original|[a-z0-9_]+(/[a-z0-9_]+)*\.(m3u8|ts|m4s|jpg|png|json))$")
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+# Originals are served only as these types; anything else is a download.
+SAFE_ORIGINAL_TYPES = re.compile(r"^(audio|video|image)/[a-z0-9.+-]+$|^application/pdf$")
+
+
+def _forbidden():
+    return JsonResponse(
+        {"detail": "The link is invalid or has expired.", "code": "invalid_signature"}, status=403
+    )
+
+
+def _stream(handle, start: int, length: int, block: int = 256 * 1024):
+    try:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = handle.read(min(block, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _local_response(request, key: str, content_type: str):
+    try:
+        path = default_storage.path(key)
+        size = default_storage.size(key)
+    except (FileNotFoundError, OSError):
+        raise Http404
+    header = request.headers.get("Range", "").strip()
+    match = RANGE.match(header) if header else None
+    if header and "," not in header and match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:
+            start, end = max(0, size - int(last)), size - 1
+        if start >= size or start > end:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(
+            _stream(open(path, "rb"), start, end - start + 1),  # noqa: SIM115 - closed by _stream
+            status=206,
+            content_type=content_type,
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    else:
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _remote_response(key: str, content_type: str):
+    if key.endswith(".m3u8"):
+        try:
+            with default_storage.open(key, "rb") as handle:
+                body = handle.read()
+        except FileNotFoundError:
+            raise Http404
+        return HttpResponse(body, content_type=content_type)
+    return HttpResponseRedirect(storage.signed_object_url(key))
+
+
+@require_safe
+def serve(request, asset_id, expires: int, signature: str, path: str):
+    if not signing.verify(asset_id, expires, signature):
+        return _forbidden()
+    if not SAFE_PATH.match(path):
+        raise Http404
+    asset = (
+        MediaAsset.objects.filter(id=asset_id)
+        .only("id", "storage_key", "content_type", "output_prefix", "original_filename")
+        .first()
+    )
+    if asset is None:
+        raise Http404
+    if path == "original":
+        key = asset.storage_key
+        content_type = asset.content_type
+        if not SAFE_ORIGINAL_TYPES.match(content_type or ""):
+            content_type = "application/octet-stream"
+    else:
+        if not asset.output_prefix:
+            raise Http404
+        key = f"{asset.output_prefix}/{path}"
+        suffix = "." + path.rsplit(".", 1)[-1]
+        content_type = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0]
+    if storage.is_local():
+        response = _local_response(request, key, content_type)
+    else:
+        response = _remote_response(key, content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    if path == "original" and content_type == "application/pdf":
+        response["Content-Disposition"] = "inline"
+    return response
