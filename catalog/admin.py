@@ -4,8 +4,11 @@ from catalog.models import (
     Artist,
     ArtistFollower,
     Category,
+    ModerationDecision,
     Movie,
     MusicTrack,
+    PlaybackProgress,
+    PlayEvent,
     Playlist,
     PlaylistItem,
     Podcast,
@@ -88,3 +91,41 @@ class PlaylistItemAdmin(admin.ModelAdmin):
     list_filter = ("content_type",)
     search_fields = ("playlist__name",)
     raw_id_fields = ("playlist", "podcast", "movie", "music_track", "bible_story")
+
+
+@admin.register(ModerationDecision)
+class ModerationDecisionAdmin(admin.ModelAdmin):
+    """The audit trail: read-only, written only by the moderation services."""
+
+    list_display = ("created_at", "action", "content_type", "object_id", "moderator", "reason")
+    list_filter = ("action", "content_type")
+    search_fields = ("reason", "moderator__username")
+    readonly_fields = (
+        "content_type",
+        "object_id",
+        "action",
+        "previous_status",
+        "reason",
+        "moderator",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlayEvent)
+class PlayEventAdmin(admin.ModelAdmin):
+    list_display = ("played_at", "content_type", "object_id", "user")
+    list_filter = ("content_type",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(PlaybackProgress)
+class PlaybackProgressAdmin(admin.ModelAdmin):
+    list_display = ("user", "content_type", "object_id", "position_seconds", "updated_at")
+    list_filter = ("content_type", "is_completed")
+    raw_id_fields = ("user",)

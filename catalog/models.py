@@ -49,6 +49,9 @@ class Artist(TimeStampedModel):
         ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_verified = models.BooleanField(default=False)
+    is_trusted = models.BooleanField(
+        default=False, help_text="Content from trusted creators is approved without review."
+    )
     followers_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -99,6 +102,7 @@ class PublishedContent(ModeratedContent):
     duration_seconds = models.PositiveIntegerField(default=0)
     play_count = models.PositiveBigIntegerField(default=0)
     is_featured = models.BooleanField(default=False)
+    tags = models.JSONField(default=list, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(ModeratedContent.Meta):
@@ -242,7 +246,102 @@ class PlaylistItem(models.Model):
         return getattr(self, _TARGETS[self.content_type])
 
 
+class ContentType(models.TextChoices):
+    """Every kind of moderated or playable content, as named in API paths."""
+
+    PODCAST = "podcast", "Podcast"
+    MOVIE = "movie", "Movie"
+    MUSIC = "music", "Music track"
+    BIBLE_STORY = "bible_story", "Bible story"
+    COMMUNITY_POST = "community_post", "Community post"
+
+
+class ModerationAction(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+
+
+class ModerationDecision(models.Model):
+    """Audit record of one moderation decision: who, when, what and why."""
+
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=10, choices=ModerationAction.choices)
+    previous_status = models.CharField(max_length=16, choices=ModerationStatus.choices)
+    reason = models.TextField(blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "moderation_decisions"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="moderation_target_idx"),
+            models.Index(fields=["moderator", "-created_at"], name="moderation_moderator_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.content_type}#{self.object_id}"
+
+
+class PlayEvent(models.Model):
+    """One counted play (a listener passed the threshold), for counters and trending."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    object_id = models.PositiveBigIntegerField()
+    played_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "play_events"
+        ordering = ["-played_at"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-played_at"], name="plays_item_idx"),
+            models.Index(fields=["user", "-played_at"], name="plays_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type}#{self.object_id}"
+
+
+class PlaybackProgress(models.Model):
+    """Where a user is in an item: listening history and "continue watching"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playback_progress"
+    )
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    object_id = models.PositiveBigIntegerField()
+    position_seconds = models.FloatField(default=0)
+    duration_seconds = models.FloatField(default=0)
+    is_completed = models.BooleanField(default=False)
+    last_counted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "playback_progress"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="playback_progress_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "-updated_at"], name="playback_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.content_type}#{self.object_id} @{self.position_seconds}"
+
+
 __all__ = [
+    "ContentType",
+    "ModerationAction",
+    "ModerationDecision",
+    "PlayEvent",
+    "PlaybackProgress",
     "Artist",
     "ArtistFollower",
     "Category",

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from catalog.admin import MODERATION_READONLY
-from community.models import Comment, CommunityPost, Like, Notification
+from community.models import (
+    Comment,
+    CommunityPost,
+    Like,
+    Notification,
+    NotificationPreference,
+    Report,
+)
 
 
 @admin.register(CommunityPost)
@@ -39,3 +46,18 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "message", "recipient__username")
     raw_id_fields = ("recipient", "actor")
     list_select_related = ("recipient",)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "reporter", "post", "comment", "status")
+    list_filter = ("status",)
+    search_fields = ("reason", "reporter__username")
+    raw_id_fields = ("reporter", "post", "comment", "resolved_by")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "in_app", "email")
+    list_filter = ("type",)
+    raw_id_fields = ("user",)

@@ -81,6 +81,61 @@ class Like(models.Model):
         return f"{self.user_id} likes {self.post_id}"
 
 
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld (content removed)"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Report(TimeStampedModel):
+    """A user's report of a post or a comment, resolved by moderators."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    post = models.ForeignKey(
+        CommunityPost, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.TextField(max_length=1000)
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "community_reports"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(post__isnull=False, comment__isnull=True)
+                | models.Q(post__isnull=True, comment__isnull=False),
+                name="community_reports_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "post"],
+                condition=models.Q(post__isnull=False),
+                name="community_reports_post_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=models.Q(comment__isnull=False),
+                name="community_reports_comment_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="community_reports_queue_idx")
+        ]
+
+    def __str__(self):
+        return f"report by {self.reporter_id}"
+
+
 class NotificationType(models.TextChoices):
     LIKE = "like", "Like"
     COMMENT = "comment", "Comment"
@@ -90,6 +145,8 @@ class NotificationType(models.TextChoices):
     MEDIA_READY = "media_ready", "Media ready"
     MEDIA_FAILED = "media_failed", "Media failed"
     LIVE_STARTED = "live_started", "Live stream started"
+    NEW_CONTENT = "new_content", "New content from an artist you follow"
+    REPLY = "reply", "Reply to your comment"
     DONATION = "donation", "Donation"
     SUPPORT_REPLY = "support_reply", "Support reply"
     SYSTEM = "system", "System"
@@ -123,3 +180,23 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """Per-type delivery choices; a missing row means the defaults (in-app on, email off)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    type = models.CharField(max_length=32, choices=NotificationType.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "notification_preferences"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "type"], name="notification_preferences_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.type}"

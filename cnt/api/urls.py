@@ -1,7 +1,5 @@
-"""Every /api/v1/ route is registered here, on one router that accepts an optional slash.
-
-Viewsets register on `router`; paths that are not viewsets come from each app's api/urls.py.
-"""
+"""Every /api/v1/ route is registered here: each app's api/urls.py (its own optional-slash
+router for viewsets plus plain paths), and the shared router for cross-app viewsets."""
 
 from django.urls import include, path
 
@@ -15,5 +13,11 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("media.api.urls")),
     path("", include("media.api.tus_urls")),
+    path("", include("catalog.api.urls")),
+    path("", include("community.api.urls")),
+    path("", include("live.api.urls")),
+    path("", include("finance.api.urls")),
+    path("", include("bible.api.urls")),
+    path("", include("support.api.urls")),
     *router.urls,
 ]
