@@ -39,10 +39,10 @@ run: venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "==> serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) cnt.asgi:application
+	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers cnt.asgi:application
 
 serve: venv
-	$(BIN)/daphne -b $(HOST) -p $(PORT) cnt.asgi:application
+	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers cnt.asgi:application
 
 test: venv
 	@scripts/ensure-system.sh ffmpeg services
