@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from media.models import DirectUpload, MediaAsset, Rendition, TusUpload
+from media.models import DirectUpload, EditJob, MediaAsset, Rendition, TusUpload
 
 
 class RenditionInline(admin.TabularInline):
@@ -63,3 +63,12 @@ class DirectUploadAdmin(admin.ModelAdmin):
     search_fields = ("id", "owner__username", "staging_key")
     raw_id_fields = ("owner", "asset")
     readonly_fields = ("staging_key", "s3_upload_id", "created_at")
+
+
+@admin.register(EditJob)
+class EditJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "owner", "kind", "status", "progress", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("id", "owner__username")
+    raw_id_fields = ("owner", "result")
+    readonly_fields = ("sources", "operations", "progress", "error", "attempts", "created_at")

@@ -188,3 +188,46 @@ class DirectUpload(models.Model):
 
     def __str__(self):
         return f"direct {self.id} ({self.status})"
+
+
+class EditJobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class EditJob(TimeStampedModel):
+    """An audio or video edit: operations applied to source assets, producing a new asset.
+
+    Sources are never modified; the result goes through the normal pipeline."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="edit_jobs"
+    )
+    kind = models.CharField(max_length=16, choices=[("audio", "Audio"), ("video", "Video")])
+    sources = models.JSONField(default=list, help_text="Asset ids, in order.")
+    operations = models.JSONField(default=list)
+    output_format = models.CharField(max_length=16, blank=True)
+    status = models.CharField(
+        max_length=16, choices=EditJobStatus.choices, default=EditJobStatus.QUEUED
+    )
+    progress = models.FloatField(default=0.0)
+    error = models.TextField(blank=True)
+    result = models.ForeignKey(
+        MediaAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "media_edit_jobs"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="media_edit_owner_idx")]
+
+    def __str__(self):
+        return f"{self.kind} edit {self.id} ({self.status})"
