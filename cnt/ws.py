@@ -1,18 +1,42 @@
-"""WebSocket plumbing: token authentication and the collected routes of every app.
+"""WebSocket plumbing: token authentication, the Origin policy, a JSON consumer base, and
+the collected routes of every app.
 
 Sockets are authenticated by JWT, not by Origin: native apps often send no Origin header.
-The access token comes from the `Authorization: Bearer` header or the `token` query parameter.
+The access token comes from (in order) the `Authorization: Bearer` header, the
+`Sec-WebSocket-Protocol` pair `bearer, <token>` (browsers cannot set headers), or the
+`token` query parameter.
+
+Origin policy: a handshake that carries an Origin (every browser sends one) must come from
+an allowed origin — CORS_ALLOWED_ORIGINS or a host in ALLOWED_HOSTS; a handshake without
+Origin (native apps) is allowed through to the token check.
 """
 
 import importlib
 import importlib.util
-from urllib.parse import parse_qs
+import json
+import logging
+from urllib.parse import parse_qs, urlparse
 
 from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.middleware import BaseMiddleware
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.request import validate_host
+
+logger = logging.getLogger("cnt.ws")
 
 WS_APPS = ("accounts", "catalog", "community", "media", "live", "finance", "bible", "support")
+BEARER_SUBPROTOCOL = "bearer"
+
+# Close codes (4000-4999 are for applications).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_BAD_MESSAGE = 4400
+CLOSE_TOO_LARGE = 4413
+CLOSE_RATE_LIMITED = 4429
+
+MAX_FRAME_BYTES = 8 * 1024
 
 
 def _collect_routes():
@@ -23,23 +47,34 @@ def _collect_routes():
     return routes
 
 
-websocket_urlpatterns = _collect_routes()
-
-
-def _token_from_scope(scope) -> str | None:
+def _header(scope, wanted: bytes) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"authorization":
-            parts = value.decode("latin-1").split()
-            if len(parts) == 2 and parts[0].lower() == "bearer":
-                return parts[1]
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
+
+
+def _token_from_scope(scope) -> tuple[str | None, str | None]:
+    """(token, subprotocol to accept with)."""
+    authorization = _header(scope, b"authorization")
+    if authorization:
+        parts = authorization.split()
+        if len(parts) == 2 and parts[0].lower() == "bearer":
+            return parts[1], None
+    protocols = [p.strip() for p in scope.get("subprotocols") or []]
+    if BEARER_SUBPROTOCOL in protocols:
+        index = protocols.index(BEARER_SUBPROTOCOL)
+        if index + 1 < len(protocols):
+            return protocols[index + 1], BEARER_SUBPROTOCOL
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     tokens = query.get("token")
-    return tokens[0] if tokens else None
+    return (tokens[0] if tokens else None), None
 
 
 @database_sync_to_async
 def user_for_token(raw_token: str | None):
-    """The active user an access token names, or AnonymousUser for anything invalid."""
+    """The active user an access token names, or AnonymousUser for anything invalid
+    (missing, expired, tampered, a refresh token, an inactive or deleted user)."""
     if not raw_token:
         return AnonymousUser()
     from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -53,8 +88,82 @@ def user_for_token(raw_token: str | None):
         return AnonymousUser()
 
 
+def origin_allowed(origin: str | None) -> bool:
+    if not origin:
+        return True  # native apps; they still need a valid token
+    if origin in settings.CORS_ALLOWED_ORIGINS:
+        return True
+    host = urlparse(origin).netloc
+    return bool(host) and validate_host(host, settings.ALLOWED_HOSTS)
+
+
 class JwtAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         scope = dict(scope)
-        scope["user"] = await user_for_token(_token_from_scope(scope))
+        token, subprotocol = _token_from_scope(scope)
+        scope["user"] = await user_for_token(token)
+        scope["auth_subprotocol"] = subprotocol
+        scope["origin_allowed"] = origin_allowed(_header(scope, b"origin"))
         return await super().__call__(scope, receive, send)
+
+
+class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
+    """A JSON socket for signed-in users. Refuses the handshake (close code 4401/4403)
+    before accepting; closes on malformed (4400) or oversized (4413) frames."""
+
+    max_frame_bytes = MAX_FRAME_BYTES
+
+    async def connect(self):
+        if not self.scope.get("origin_allowed", True):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not await self.authorize():
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.join()
+        await self.accept(subprotocol=self.scope.get("auth_subprotocol"))
+        await self.on_accepted()
+
+    async def authorize(self) -> bool:
+        return True
+
+    async def join(self):
+        """Join this socket's groups (before accepting, so nothing is missed)."""
+
+    async def on_accepted(self):
+        """Send whatever a freshly connected client needs."""
+
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else bytes_data
+        if raw is None or len(raw) > self.max_frame_bytes:
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        try:
+            message = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            await self.close(code=CLOSE_BAD_MESSAGE)
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.close(code=CLOSE_BAD_MESSAGE)
+            return
+        if message["type"] == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        await self.receive_message(message)
+
+    async def receive_message(self, message: dict):
+        """Handle a client message of a type other than ping; unknown types are ignored."""
+
+    async def send_json(self, content):
+        await self.send(text_data=json.dumps(content, separators=(",", ":"), default=str))
+
+    async def push_event(self, message):
+        """Group messages from cnt.realtime: {"event", "payload"} -> {"type", "data"}."""
+        await self.send_json({"type": message["event"], "data": message["payload"]})
+
+
+websocket_urlpatterns = _collect_routes()
