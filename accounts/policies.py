@@ -35,9 +35,13 @@ def is_moderator(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    if user.groups.filter(name=MODERATORS_GROUP).exists():
-        return True
-    return any(user.has_perm(perm) for perm in MODERATION_PERMISSIONS)
+    cached = getattr(user, "_cnt_is_moderator", None)  # one lookup per request's user object
+    if cached is None:
+        cached = user.groups.filter(name=MODERATORS_GROUP).exists() or any(
+            user.has_perm(perm) for perm in MODERATION_PERMISSIONS
+        )
+        user._cnt_is_moderator = cached
+    return cached
 
 
 def is_creator(user) -> bool:

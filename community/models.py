@@ -5,18 +5,17 @@ from cnt.models import ModeratedContent, TimeStampedModel
 
 
 class PostType(models.TextChoices):
-    TEXT = "text", "Text"
-    IMAGE = "image", "Image"
-    QUOTE = "quote", "Quote"
+    GENERAL = "general", "General"
     TESTIMONY = "testimony", "Testimony"
-    PRAYER = "prayer", "Prayer request"
+    PRAYER_REQUEST = "prayer_request", "Prayer request"
+    QUOTE = "quote", "Quote"
 
 
 class CommunityPost(ModeratedContent):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_posts"
     )
-    post_type = models.CharField(max_length=16, choices=PostType.choices, default=PostType.TEXT)
+    post_type = models.CharField(max_length=16, choices=PostType.choices, default=PostType.GENERAL)
     title = models.CharField(max_length=200, blank=True)
     body = models.TextField(max_length=5000)
     image = models.ForeignKey(
@@ -52,6 +51,9 @@ class Comment(TimeStampedModel):
     )
     body = models.TextField(max_length=2000)
     is_deleted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden after reports, until a moderator reviews it."
+    )
 
     class Meta:
         db_table = "comments"

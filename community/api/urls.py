@@ -1,10 +1,11 @@
-"""Routes of the community API (included at /api/v1/ by cnt/api/urls.py; trailing slash optional).
-
-Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
-"""
+"""Routes of the community API (included at /api/v1/ by cnt/api/urls.py; slash optional)."""
 
 from cnt.api.routers import OptionalSlashRouter
+from community.api.viewsets import CommentViewSet, NotificationViewSet, PostViewSet
 
 router = OptionalSlashRouter()
+router.register("community/posts", PostViewSet, basename="community-post")
+router.register("community/comments", CommentViewSet, basename="community-comment")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [*router.urls]

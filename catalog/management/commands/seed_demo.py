@@ -78,10 +78,10 @@ STORIES = [
 ]
 POSTS = [
     ("testimony", "God provided a job the week our savings ran out. Never stop praying!"),
-    ("prayer", "Please pray for my mother's surgery on Thursday."),
+    ("prayer_request", "Please pray for my mother's surgery on Thursday."),
     ("quote", "Be still, and know that I am God. — Psalm 46:10"),
-    ("text", "Who is coming to the youth retreat next month?"),
-    ("text", "The choir's new album made my commute a worship service."),
+    ("general", "Who is coming to the youth retreat next month?"),
+    ("general", "The choir's new album made my commute a worship service."),
 ]
 
 

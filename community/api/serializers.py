@@ -1,0 +1,164 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from community.models import Comment, CommunityPost, Notification, NotificationType, PostType
+from media import signing
+
+# Older clients sent these names for post types.
+POST_TYPE_ALIASES = {"text": "general", "image": "general", "prayer": "prayer_request"}
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    avatar_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_url(self, user):
+        if not user.avatar_id:
+            return None
+        return signing.playback_url(self.context.get("request"), user.avatar_id, "original")
+
+
+class PostTypeField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=PostType.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = POST_TYPE_ALIASES.get(data, data)
+        return super().to_internal_value(data)
+
+
+class PostSerializer(serializers.ModelSerializer):
+    """A community post as the apps show it. User text is plain text, never HTML."""
+
+    content = serializers.CharField(source="body", max_length=5000)
+    post_type = PostTypeField(default=PostType.GENERAL)
+    image = serializers.UUIDField(
+        source="image_id", required=False, allow_null=True, help_text="An uploaded image asset id."
+    )
+    image_url = serializers.SerializerMethodField()
+    author = AuthorSerializer(read_only=True)
+    is_liked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CommunityPost
+        fields = [
+            "id",
+            "content",
+            "post_type",
+            "image",
+            "image_url",
+            "author",
+            "status",
+            "likes_count",
+            "comments_count",
+            "is_liked",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "likes_count",
+            "comments_count",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_image_url(self, post):
+        if not post.image_id:
+            return None
+        return signing.playback_url(self.context.get("request"), post.image_id, "original")
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_liked(self, post) -> bool:
+        return bool(getattr(post, "is_liked", False))
+
+
+class LikeStateSerializer(serializers.Serializer):
+    likes_count = serializers.IntegerField()
+    is_liked = serializers.BooleanField()
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    content = serializers.SerializerMethodField()
+    author = AuthorSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "content", "author", "parent", "is_deleted", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_content(self, comment) -> str:
+        return "" if comment.is_deleted else comment.body
+
+
+class CommentSerializer(ReplySerializer):
+    replies = serializers.SerializerMethodField()
+
+    class Meta(ReplySerializer.Meta):
+        fields = [*ReplySerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReplySerializer(many=True))
+    def get_replies(self, comment):
+        replies = getattr(comment, "visible_replies", [])
+        return ReplySerializer(replies, many=True, context=self.context).data
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=2000)
+    parent = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CommentUpdateSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=2000)
+
+
+class ReportSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class ReportResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    created = serializers.BooleanField()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+    actor = AuthorSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "type",
+            "title",
+            "message",
+            "data",
+            "actor",
+            "is_read",
+            "read_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=NotificationType.choices)
+    in_app = serializers.BooleanField(default=True)
+    email = serializers.BooleanField(default=False)
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()

@@ -1,0 +1,255 @@
+"""Writes for the community: posts, comments, likes, reports, notification state.
+
+Counters are kept exact by locking the post row for every change that moves them, so
+concurrent likes by many users (or a double tap) serialize on that row.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from cnt.models import ModerationStatus
+from community.models import (
+    Comment,
+    CommunityPost,
+    Like,
+    Notification,
+    NotificationPreference,
+    NotificationType,
+    PostType,
+    Report,
+    ReportStatus,
+)
+from community.notifications import notification_create
+from media.models import AssetKind, AssetStatus, MediaAsset
+
+
+def _image_for(*, user, image_id) -> MediaAsset | None:
+    if image_id is None:
+        return None
+    asset = MediaAsset.objects.filter(id=image_id, owner_id=user.id, kind=AssetKind.IMAGE).exclude(
+        status=AssetStatus.FAILED
+    )
+    asset = asset.first()
+    if asset is None:
+        raise ValidationError({"image": ["Unknown image, or not one of your uploads."]})
+    return asset
+
+
+def _initial_status(user) -> str:
+    if not settings.COMMUNITY_POSTS_REQUIRE_APPROVAL:
+        return ModerationStatus.APPROVED
+    artist = getattr(user, "artist", None)
+    if artist is not None and artist.is_trusted:
+        return ModerationStatus.APPROVED
+    return ModerationStatus.PENDING
+
+
+@transaction.atomic
+def post_create(*, author, content: str, post_type: str = PostType.GENERAL, image_id=None):
+    """Publish a post (approved at once unless the settings ask for review)."""
+    image = _image_for(user=author, image_id=image_id)
+    status = _initial_status(author)
+    return CommunityPost.objects.create(
+        author=author,
+        body=content,
+        post_type=post_type,
+        image=image,
+        status=status,
+        moderated_at=timezone.now() if status == ModerationStatus.APPROVED else None,
+    )
+
+
+@transaction.atomic
+def post_update(*, post: CommunityPost, user, **fields) -> CommunityPost:
+    """Edit a post's text, type or image; edits of reviewed posts go back to review when
+    the settings require approval."""
+    if "content" in fields:
+        post.body = fields["content"]
+    if "post_type" in fields:
+        post.post_type = fields["post_type"]
+    if "image_id" in fields:
+        post.image = _image_for(user=user, image_id=fields["image_id"])
+    if settings.COMMUNITY_POSTS_REQUIRE_APPROVAL and post.status == ModerationStatus.APPROVED:
+        post.status = _initial_status(user)
+    post.save()
+    return post
+
+
+def post_delete(*, post: CommunityPost) -> None:
+    post.delete()
+
+
+def _locked_post(post_id) -> CommunityPost:
+    return CommunityPost.objects.select_for_update().get(pk=post_id)
+
+
+def post_like(*, post: CommunityPost, user) -> tuple[CommunityPost, bool]:
+    """Like once; a repeated like changes nothing. Returns (post, created)."""
+    with transaction.atomic():
+        locked = _locked_post(post.pk)
+        if Like.objects.filter(post=locked, user=user).exists():
+            return locked, False
+        Like.objects.create(post=locked, user=user)
+        CommunityPost.objects.filter(pk=locked.pk).update(likes_count=F("likes_count") + 1)
+        locked.refresh_from_db(fields=["likes_count"])
+        if locked.author_id != user.id:
+            notification_create(
+                recipient=locked.author_id,
+                actor=user,
+                type=NotificationType.LIKE,
+                title=f"{user.get_full_name()} liked your post",
+                data={"post_id": locked.pk},
+            )
+    return locked, True
+
+
+def post_unlike(*, post: CommunityPost, user) -> CommunityPost:
+    """Remove a like if there is one; unliking twice is fine."""
+    with transaction.atomic():
+        locked = _locked_post(post.pk)
+        deleted, _ = Like.objects.filter(post=locked, user=user).delete()
+        if deleted:
+            CommunityPost.objects.filter(pk=locked.pk).update(likes_count=F("likes_count") - 1)
+            locked.refresh_from_db(fields=["likes_count"])
+    return locked
+
+
+def comment_create(*, post: CommunityPost, author, content: str, parent_id=None) -> Comment:
+    """Comment on a post, or reply to a top-level comment (one level of replies)."""
+    with transaction.atomic():
+        locked = _locked_post(post.pk)
+        parent = None
+        if parent_id is not None:
+            parent = Comment.objects.filter(
+                pk=parent_id, post=locked, is_deleted=False, is_hidden=False
+            ).first()
+            if parent is None:
+                raise ValidationError({"parent": ["Unknown comment on this post."]})
+            if parent.parent_id is not None:
+                parent = parent.parent  # replies to a reply join its thread
+        comment = Comment.objects.create(post=locked, author=author, parent=parent, body=content)
+        CommunityPost.objects.filter(pk=locked.pk).update(comments_count=F("comments_count") + 1)
+        notified = set()
+        if parent is not None and parent.author_id != author.id:
+            notification_create(
+                recipient=parent.author_id,
+                actor=author,
+                type=NotificationType.REPLY,
+                title=f"{author.get_full_name()} replied to your comment",
+                message=content[:200],
+                data={"post_id": locked.pk, "comment_id": comment.pk},
+            )
+            notified.add(parent.author_id)
+        if locked.author_id != author.id and locked.author_id not in notified:
+            notification_create(
+                recipient=locked.author_id,
+                actor=author,
+                type=NotificationType.COMMENT,
+                title=f"{author.get_full_name()} commented on your post",
+                message=content[:200],
+                data={"post_id": locked.pk, "comment_id": comment.pk},
+            )
+    return comment
+
+
+def comment_update(*, comment: Comment, content: str) -> Comment:
+    comment.body = content
+    comment.save(update_fields=["body", "updated_at"])
+    return comment
+
+
+def comment_delete(*, comment: Comment) -> None:
+    """Delete a comment (by its author or a moderator). A comment with replies keeps its
+    place in the thread as "[deleted]"; counters count live comments only."""
+    with transaction.atomic():
+        locked_post = _locked_post(comment.post_id)
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.is_deleted:
+            return
+        removed = 1
+        if comment.parent_id is None and comment.replies.exists():
+            comment.is_deleted = True
+            comment.body = ""
+            comment.save(update_fields=["is_deleted", "body", "updated_at"])
+        else:
+            comment.delete()
+        CommunityPost.objects.filter(pk=locked_post.pk).update(
+            comments_count=F("comments_count") - removed
+        )
+
+
+def _hide_threshold() -> int:
+    return settings.COMMUNITY_REPORT_HIDE_THRESHOLD
+
+
+def report_create(*, reporter, reason: str, post=None, comment=None) -> tuple[Report, bool]:
+    """Report a post or comment once per user; enough distinct reporters hide it until a
+    moderator reviews it. Returns (report, created)."""
+    target = {"post": post} if post is not None else {"comment": comment}
+    with transaction.atomic():
+        existing = Report.objects.filter(reporter=reporter, **target).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(reporter=reporter, reason=reason, **target)
+        except IntegrityError:  # a concurrent double submit
+            return Report.objects.get(reporter=reporter, **target), False
+        open_reports = Report.objects.filter(status=ReportStatus.OPEN, **target)
+        if open_reports.values("reporter").distinct().count() >= _hide_threshold():
+            if post is not None:
+                CommunityPost.objects.filter(pk=post.pk, status=ModerationStatus.APPROVED).update(
+                    status=ModerationStatus.PENDING
+                )
+            else:
+                Comment.objects.filter(pk=comment.pk).update(is_hidden=True)
+    return report, True
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
+    """Close a report: upheld removes the content from view, dismissed restores it."""
+    targets = Report.objects.filter(status=ReportStatus.OPEN)
+    targets = (
+        targets.filter(post_id=report.post_id)
+        if report.post_id
+        else targets.filter(comment_id=report.comment_id)
+    )
+    status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
+    targets.update(status=status, resolved_by=moderator, resolved_at=timezone.now())
+    if report.post_id:
+        new = ModerationStatus.REJECTED if uphold else ModerationStatus.APPROVED
+        CommunityPost.objects.filter(pk=report.post_id).update(
+            status=new, moderated_by=moderator, moderated_at=timezone.now()
+        )
+    else:
+        Comment.objects.filter(pk=report.comment_id).update(is_hidden=uphold)
+    report.refresh_from_db()
+    return report
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient_id=user.id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preferences_set(*, user, preferences: list[dict]) -> None:
+    """Store per-type delivery choices (in-app, email)."""
+    for item in preferences:
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            type=item["type"],
+            defaults={"in_app": item["in_app"], "email": item["email"]},
+        )
