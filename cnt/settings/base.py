@@ -131,7 +131,17 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 defaults to a 5 s socket timeout, the same as channels-redis'
+                # blocking-pop timeout, and to 100 pooled connections that raise when
+                # exhausted: both fail under a few hundred sockets, so they are set here.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                        "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=5000),
+                    }
+                ],
                 "prefix": env("CHANNEL_PREFIX", default="cnt"),
             },
         }
