@@ -235,8 +235,7 @@ class Run:
         for key in storage.list_keys(base):
             target = local / key[len(base) + 1 :]
             target.parent.mkdir(parents=True, exist_ok=True)
-            with default_storage.open(key, "rb") as source, target.open("wb") as out:
-                shutil.copyfileobj(source, out)
+            storage.download(key, target)
 
     def stills(self, src: Path, info) -> None:
         if self.stored(profiles.POSTER) and self.stored(profiles.THUMBNAIL):

@@ -5,9 +5,11 @@ URL without one is served at all. Paths are matched against a strict pattern, so
 encoded traversal and backslashes never reach storage.
 """
 
+import logging
 import mimetypes
 import re
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -21,6 +23,8 @@ from django.views.decorators.http import require_safe
 
 from media import signing, storage
 from media.models import MediaAsset
+
+logger = logging.getLogger("cnt.media")
 
 SAFE_PATH = re.compile(r"^(original|[a-z0-9_]+(/[a-z0-9_]+)*\.(m3u8|ts|m4s|jpg|png|json))$")
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -90,15 +94,34 @@ def _local_response(request, key: str, content_type: str):
     return response
 
 
+def _unavailable():
+    return JsonResponse(
+        {
+            "detail": "Media storage is unavailable; try again shortly.",
+            "code": "service_unavailable",
+        },
+        status=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def _remote_response(key: str, content_type: str):
-    if key.endswith(".m3u8"):
-        try:
-            with default_storage.open(key, "rb") as handle:
-                body = handle.read()
-        except FileNotFoundError:
-            raise Http404
-        return HttpResponse(body, content_type=content_type)
-    return HttpResponseRedirect(storage.signed_object_url(key))
+    """Playlists are served from here (their relative URIs must keep our signed path);
+    everything else is a redirect to a short-lived signed S3/CloudFront URL."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        if key.endswith(".m3u8"):
+            try:
+                with default_storage.open(key, "rb") as handle:
+                    body = handle.read()
+            except FileNotFoundError:
+                raise Http404
+            return HttpResponse(body, content_type=content_type)
+        return HttpResponseRedirect(storage.signed_object_url(key, content_type=content_type))
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("storage failed serving %s: %s", key, exc)
+        return _unavailable()
 
 
 @require_safe
@@ -129,7 +152,14 @@ def serve(request, asset_id, expires: int, signature: str, path: str):
         response = _local_response(request, key, content_type)
     else:
         response = _remote_response(key, content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    if response.status_code == 503:
+        response["Cache-Control"] = "no-store"
+    elif isinstance(response, HttpResponseRedirect):
+        # A cached redirect must not outlive the signed URL it points to.
+        ttl = min(settings.MEDIA_URL_TTL_SECONDS, storage.MAX_PRESIGN_SECONDS)
+        response["Cache-Control"] = f"private, max-age={max(0, min(3600, ttl - 60))}"
+    else:
+        response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     if path == "original" and content_type == "application/pdf":

@@ -26,3 +26,11 @@ def purge_tus_uploads() -> int:
     from media.tus import tus_purge_expired
 
     return tus_purge_expired()
+
+
+@shared_task(name="media.purge_direct_uploads", acks_late=True)
+def purge_direct_uploads() -> int:
+    """Abort expired presigned multipart uploads and drop their staging objects."""
+    from media.s3direct import direct_upload_purge_expired
+
+    return direct_upload_purge_expired()

@@ -3,8 +3,16 @@
 Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
 """
 
+from catalog.api import viewsets
 from cnt.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
+router.register("podcasts", viewsets.PodcastViewSet, basename="podcast")
+router.register("movies", viewsets.MovieViewSet, basename="movie")
+router.register("music", viewsets.MusicTrackViewSet, basename="music")
+router.register("categories", viewsets.CategoryViewSet, basename="category")
+router.register("artists", viewsets.ArtistViewSet, basename="artist")
+router.register("playlists", viewsets.PlaylistViewSet, basename="playlist")
+router.register("me", viewsets.LibraryViewSet, basename="me")
 
 urlpatterns = [*router.urls]

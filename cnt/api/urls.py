@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("media.api.urls")),
     path("", include("media.api.tus_urls")),
+    path("", include("media.api.s3_urls")),
     path("", include("catalog.api.urls")),
     path("", include("community.api.urls")),
     path("", include("live.api.urls")),

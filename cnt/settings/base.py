@@ -170,6 +170,7 @@ CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},
+    "media-purge-direct-uploads": {"task": "media.purge_direct_uploads", "schedule": 3600.0},
 }
 
 # --- Files --------------------------------------------------------------------------
@@ -189,6 +190,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
     AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
     AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+    AWS_S3_SIGNATURE_VERSION = env("AWS_S3_SIGNATURE_VERSION", default="s3v4")
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
     AWS_S3_FILE_OVERWRITE = False
@@ -278,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssetPurposeEnum": "media.models.AssetPurpose.choices",
         "OtpPurposeEnum": "accounts.models.OtpPurpose.choices",
+        "ModerationStatusEnum": "cnt.models.ModerationStatus.choices",
         "VideoUploadPurposeEnum": "media.api.serializers.VIDEO_UPLOAD_PURPOSES",
         "ImageUploadPurposeEnum": "media.api.serializers.IMAGE_UPLOAD_PURPOSES",
     },

@@ -42,6 +42,7 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 @extend_schema(tags=["community"])
 class PostViewSet(viewsets.ModelViewSet):
     serializer_class = PostSerializer
+    lookup_value_regex = "[0-9]+"
     permission_classes = [IsAuthenticatedOrReadOnly]
     queryset = CommunityPost.objects.none()
     filter_backends = []
@@ -184,6 +185,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated]
     serializer_class = CommentUpdateSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_object(self):
         return selectors.comment_get_for_user(user=self.request.user, comment_id=self.kwargs["pk"])
@@ -231,6 +233,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
+    lookup_value_regex = "[0-9]+"
     permission_classes = [IsAuthenticated]
     queryset = Notification.objects.none()
     filter_backends = []

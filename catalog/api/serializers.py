@@ -1,0 +1,599 @@
+"""Catalogue API shapes. Input serializers (`*WriteSerializer`, `*AddSerializer`) only parse;
+services decide. Output serializers read what the selectors prefetched and sign media URLs
+without queries (media.signing is pure HMAC)."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog import policies, selectors
+from catalog.models import (
+    Artist,
+    ArtistFollower,
+    Category,
+    CategoryKind,
+    ContentType,
+    Movie,
+    MusicTrack,
+    PlaybackProgress,
+    Playlist,
+    PlaylistItem,
+    PlaylistItemType,
+    Podcast,
+)
+from catalog.services import MAX_PLAYLIST_ITEMS
+from cnt.models import ModerationStatus
+from media.api.serializers import AssetSerializer
+from media.models import AssetKind
+
+MAX_TAGS = 20
+MAX_SECONDS = 10_000_000.0
+
+STREAM_TYPES = [("audio", "Audio"), ("video", "Video")]
+
+
+# --- enums as shared schema components -----------------------------------------------------
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field documented as one named enum component, however many serializers use
+    it (inline enums shared across components make drf-spectacular warn about naming)."""
+
+    def __init__(self, choices, component: str, **kwargs):
+        self.component = component
+        super().__init__(choices=choices, **kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = [str(value) for value in field.choices]
+        described = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items())
+        component = ResolvedComponent(
+            name=field.component,
+            type=ResolvedComponent.SCHEMA,
+            object=field.component,
+            schema={"type": "string", "enum": values, "description": described},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+def moderation_status_field(**kwargs) -> EnumField:
+    return EnumField(ModerationStatus.choices, "ModerationStatusEnum", **kwargs)
+
+
+def stream_type_field(**kwargs) -> EnumField:
+    return EnumField(STREAM_TYPES, "StreamTypeEnum", **kwargs)
+
+
+def content_type_field(**kwargs) -> EnumField:
+    return EnumField(ContentType.choices, "ContentTypeEnum", **kwargs)
+
+
+def playlist_item_type_field(**kwargs) -> EnumField:
+    return EnumField(PlaylistItemType.choices, "PlaylistItemTypeEnum", **kwargs)
+
+
+# --- media URLs ----------------------------------------------------------------------------
+
+
+class MediaUrlsMixin:
+    """Signed playback and image URLs of a content object, by the rules of the media app."""
+
+    def _media(self) -> AssetSerializer:
+        urls = getattr(self, "_media_urls", None)
+        if urls is None:
+            urls = self._media_urls = AssetSerializer(context=self.context)
+        return urls
+
+    def _video(self, obj):
+        asset = selectors.primary_asset(obj)
+        return asset if asset is not None and asset.kind == AssetKind.VIDEO else None
+
+    def _hls_url(self, obj):
+        asset = selectors.primary_asset(obj)
+        return self._media().get_hls_url(asset) if asset is not None else None
+
+    def _cover_url(self, obj):
+        if obj.thumbnail is not None:
+            return self._media().get_poster_url(obj.thumbnail)
+        video = self._video(obj)
+        return self._media().get_poster_url(video) if video is not None else None
+
+    def _thumbnail_url(self, obj):
+        if obj.thumbnail is not None:
+            return self._media().get_thumbnail_url(obj.thumbnail)
+        video = self._video(obj)
+        return self._media().get_thumbnail_url(video) if video is not None else None
+
+    def _poster_url(self, obj):
+        poster = getattr(obj, "poster", None) or obj.thumbnail
+        if poster is not None:
+            return self._media().get_poster_url(poster)
+        video = self._video(obj)
+        return self._media().get_poster_url(video) if video is not None else None
+
+    def _waveform_url(self, obj):
+        asset = selectors.primary_asset(obj)
+        if asset is None or asset.kind != AssetKind.AUDIO:
+            return None
+        return self._media().get_waveform_url(asset)
+
+    def _image_url(self, asset):
+        return self._media().get_poster_url(asset) if asset is not None else None
+
+
+# --- summaries -----------------------------------------------------------------------------
+
+
+class ArtistSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Artist
+        fields = ["id", "name", "is_verified"]
+        read_only_fields = fields
+
+
+class CategorySummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug"]
+        read_only_fields = fields
+
+
+class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
+    """What a list row or a player needs of any playable item."""
+
+    id = serializers.IntegerField(read_only=True)
+    type = serializers.SerializerMethodField()
+    title = serializers.CharField(read_only=True)
+    artist = serializers.SerializerMethodField()
+    duration = serializers.SerializerMethodField()
+    stream_type = serializers.SerializerMethodField()
+    hls_url = serializers.SerializerMethodField()
+    cover_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    plays_count = serializers.IntegerField(source="play_count", read_only=True)
+    status = moderation_status_field(read_only=True)
+
+    @extend_schema_field(content_type_field())
+    def get_type(self, obj) -> str:
+        return selectors.TYPE_OF_MODEL[type(obj)]
+
+    @extend_schema_field(ArtistSummarySerializer(allow_null=True))
+    def get_artist(self, obj):
+        artist = getattr(obj, "artist", None)
+        return ArtistSummarySerializer(artist).data if artist is not None else None
+
+    def get_duration(self, obj) -> float:
+        return selectors.content_duration(obj)
+
+    @extend_schema_field(stream_type_field())
+    def get_stream_type(self, obj) -> str:
+        return selectors.stream_type(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_hls_url(self, obj):
+        return self._hls_url(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover_url(self, obj):
+        return self._cover_url(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail_url(self, obj):
+        return self._thumbnail_url(obj)
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
+    """A podcast, movie or music track as a player and a listing show it."""
+
+    artist = ArtistSummarySerializer(read_only=True, allow_null=True)
+    category = CategorySummarySerializer(read_only=True, allow_null=True)
+    status = moderation_status_field(read_only=True)
+    rejection_reason = serializers.SerializerMethodField(
+        help_text="Why a moderator rejected the item; only for its owner and moderators."
+    )
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    duration = serializers.SerializerMethodField(help_text="Seconds.")
+    plays_count = serializers.IntegerField(source="play_count", read_only=True)
+    stream_type = serializers.SerializerMethodField()
+    media_status = serializers.SerializerMethodField(
+        help_text="Processing state of the media asset: uploaded, processing, ready or failed."
+    )
+    asset = serializers.SerializerMethodField(help_text="The streamed media asset.")
+    cover = serializers.UUIDField(
+        source="thumbnail_id", read_only=True, allow_null=True, help_text="The cover image."
+    )
+    hls_url = serializers.SerializerMethodField(
+        help_text="Signed HLS master playlist; null until the media is ready."
+    )
+    cover_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+    waveform_url = serializers.SerializerMethodField(help_text="Peaks JSON, for audio.")
+
+    class Meta:
+        model = Podcast
+        fields = [
+            "id",
+            "title",
+            "description",
+            "artist",
+            "category",
+            "tags",
+            "status",
+            "rejection_reason",
+            "duration",
+            "plays_count",
+            "stream_type",
+            "media_status",
+            "asset",
+            "cover",
+            "hls_url",
+            "cover_url",
+            "thumbnail_url",
+            "poster_url",
+            "waveform_url",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_rejection_reason(self, obj) -> str | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if policies.can_see_moderation_details(user, obj):
+            return obj.rejection_reason
+        return None
+
+    def get_duration(self, obj) -> float:
+        return selectors.content_duration(obj)
+
+    @extend_schema_field(stream_type_field())
+    def get_stream_type(self, obj) -> str:
+        return selectors.stream_type(obj)
+
+    def get_media_status(self, obj) -> str | None:
+        asset = selectors.primary_asset(obj)
+        return asset.status if asset is not None else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_asset(self, obj):
+        asset = selectors.primary_asset(obj)
+        return str(asset.pk) if asset is not None else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_hls_url(self, obj):
+        return self._hls_url(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover_url(self, obj):
+        return self._cover_url(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail_url(self, obj):
+        return self._thumbnail_url(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_poster_url(self, obj):
+        return self._poster_url(obj)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_waveform_url(self, obj):
+        return self._waveform_url(obj)
+
+
+class PodcastSerializer(ContentSerializer):
+    class Meta(ContentSerializer.Meta):
+        model = Podcast
+
+
+class MovieSerializer(ContentSerializer):
+    class Meta(ContentSerializer.Meta):
+        model = Movie
+        fields = [*ContentSerializer.Meta.fields, "release_year", "director", "cast"]
+        read_only_fields = fields
+
+
+class MusicTrackSerializer(ContentSerializer):
+    class Meta(ContentSerializer.Meta):
+        model = MusicTrack
+        fields = [*ContentSerializer.Meta.fields, "album", "genre", "lyrics"]
+        read_only_fields = fields
+
+
+class TagsField(serializers.ListField):
+    """Up to 20 short tags; surrounding spaces dropped, repeats (ignoring case) removed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.CharField(max_length=50),
+            max_length=MAX_TAGS,
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        tags, seen = [], set()
+        for tag in super().to_internal_value(data):
+            if tag.lower() not in seen:
+                seen.add(tag.lower())
+                tags.append(tag)
+        return tags
+
+
+class ContentWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    asset = serializers.UUIDField(
+        source="asset_id", help_text="Id of a media asset you uploaded (not failed)."
+    )
+    cover = serializers.UUIDField(
+        source="cover_id",
+        allow_null=True,
+        required=False,
+        help_text="Id of an image asset you uploaded; null removes the cover.",
+    )
+    tags = TagsField(required=False)
+
+
+class PodcastWriteSerializer(ContentWriteSerializer):
+    asset = serializers.UUIDField(
+        source="asset_id", help_text="Id of an audio or video asset you uploaded (not failed)."
+    )
+
+
+class MovieWriteSerializer(ContentWriteSerializer):
+    asset = serializers.UUIDField(
+        source="asset_id", help_text="Id of a video asset you uploaded (not failed)."
+    )
+    cover = serializers.UUIDField(
+        source="cover_id",
+        allow_null=True,
+        required=False,
+        help_text="Id of an image asset you uploaded: the poster and thumbnail.",
+    )
+    release_year = serializers.IntegerField(
+        min_value=1888, max_value=2100, allow_null=True, required=False
+    )
+    director = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    cast = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+
+
+class MusicTrackWriteSerializer(ContentWriteSerializer):
+    asset = serializers.UUIDField(
+        source="asset_id", help_text="Id of an audio asset you uploaded (not failed)."
+    )
+    album = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    genre = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    lyrics = serializers.CharField(max_length=50_000, allow_blank=True, required=False)
+
+
+class ProgressWriteSerializer(serializers.Serializer):
+    position = serializers.FloatField(
+        min_value=0, max_value=MAX_SECONDS, help_text="Seconds from the start."
+    )
+    duration = serializers.FloatField(
+        min_value=0,
+        max_value=MAX_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="The player's idea of the length, used only when the server has none.",
+    )
+
+
+class ProgressResultSerializer(serializers.Serializer):
+    position = serializers.FloatField()
+    duration = serializers.FloatField()
+    is_completed = serializers.BooleanField()
+    counted = serializers.BooleanField(help_text="Whether this report counted a play.")
+    plays_count = serializers.IntegerField()
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    kind = EnumField(CategoryKind.choices, "CategoryKindEnum", required=False)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "kind", "description", "position", "is_active"]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "slug": {"required": False, "help_text": "Derived from the name when left out."}
+        }
+
+
+# --- artists -------------------------------------------------------------------------------
+
+
+class ArtistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
+    podcasts_count = serializers.IntegerField(read_only=True, help_text="Approved podcasts.")
+    movies_count = serializers.IntegerField(read_only=True, help_text="Approved movies.")
+    music_count = serializers.IntegerField(read_only=True, help_text="Approved music tracks.")
+    is_following = serializers.BooleanField(read_only=True)
+    cover_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Artist
+        fields = [
+            "id",
+            "name",
+            "bio",
+            "is_verified",
+            "followers_count",
+            "podcasts_count",
+            "movies_count",
+            "music_count",
+            "is_following",
+            "cover_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover_url(self, artist):
+        return self._image_url(artist.cover_image)
+
+
+class ArtistBriefSerializer(ArtistSerializer):
+    class Meta(ArtistSerializer.Meta):
+        fields = ["id", "name", "is_verified", "followers_count", "cover_url"]
+        read_only_fields = fields
+
+
+class FollowResultSerializer(serializers.Serializer):
+    is_following = serializers.BooleanField()
+    followers_count = serializers.IntegerField()
+
+
+class FollowerSerializer(MediaUrlsMixin, serializers.ModelSerializer):
+    id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+    avatar_url = serializers.SerializerMethodField()
+    followed_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ArtistFollower
+        fields = ["id", "username", "display_name", "avatar_url", "followed_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_url(self, link):
+        return self._image_url(link.user.avatar)
+
+
+class FollowingSerializer(serializers.ModelSerializer):
+    artist = ArtistBriefSerializer(read_only=True)
+    followed_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ArtistFollower
+        fields = ["artist", "followed_at"]
+        read_only_fields = fields
+
+
+# --- playlists -----------------------------------------------------------------------------
+
+
+class PlaylistOwnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "display_name"]
+        read_only_fields = fields
+
+
+class PlaylistItemSerializer(serializers.ModelSerializer):
+    type = playlist_item_type_field(source="content_type", read_only=True)
+    item = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlaylistItem
+        fields = ["id", "position", "type", "added_at", "item"]
+        read_only_fields = fields
+
+    @extend_schema_field(ContentSummarySerializer)
+    def get_item(self, entry):
+        target = getattr(entry, selectors.PLAYLIST_ITEM_FIELDS[entry.content_type])
+        return ContentSummarySerializer(target, context=self.context).data
+
+
+class PlaylistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
+    owner = PlaylistOwnerSerializer(read_only=True)
+    cover = serializers.UUIDField(source="cover_image_id", read_only=True, allow_null=True)
+    cover_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Playlist
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_public",
+            "owner",
+            "items_count",
+            "cover",
+            "cover_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover_url(self, playlist):
+        return self._image_url(playlist.cover_image)
+
+
+class PlaylistDetailSerializer(PlaylistSerializer):
+    """A playlist with its items in order; items hidden from the reader are left out."""
+
+    items = serializers.SerializerMethodField()
+
+    class Meta(PlaylistSerializer.Meta):
+        fields = [*PlaylistSerializer.Meta.fields, "items"]
+        read_only_fields = fields
+
+    @extend_schema_field(PlaylistItemSerializer(many=True))
+    def get_items(self, playlist):
+        items = self.context.get("items", [])
+        return PlaylistItemSerializer(items, many=True, context=self.context).data
+
+
+class PlaylistWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    is_public = serializers.BooleanField(required=False)
+    cover = serializers.UUIDField(
+        source="cover_id",
+        allow_null=True,
+        required=False,
+        help_text="Id of an image asset you uploaded; null removes the cover.",
+    )
+
+
+class PlaylistItemAddSerializer(serializers.Serializer):
+    type = playlist_item_type_field()
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class PlaylistReorderSerializer(serializers.Serializer):
+    item_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=MAX_PLAYLIST_ITEMS,
+        allow_empty=True,
+        help_text="Every item id of the playlist (as you see it), in the new order.",
+    )
+
+
+# --- playback history ----------------------------------------------------------------------
+
+
+class PlaybackEntrySerializer(serializers.ModelSerializer):
+    type = content_type_field(source="content_type", read_only=True)
+    position = serializers.FloatField(source="position_seconds", read_only=True)
+    duration = serializers.FloatField(source="duration_seconds", read_only=True)
+    last_played_at = serializers.DateTimeField(source="updated_at", read_only=True)
+    item = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlaybackProgress
+        fields = ["type", "position", "duration", "is_completed", "last_played_at", "item"]
+        read_only_fields = fields
+
+    @extend_schema_field(ContentSummarySerializer)
+    def get_item(self, progress):
+        target = self.context["content"].get((progress.content_type, progress.object_id))
+        return ContentSummarySerializer(target, context=self.context).data if target else None

@@ -1,0 +1,532 @@
+"""Catalogue API: parse -> call a selector or service -> serialize. Routes in urls.py.
+
+Permission policy, the same on every viewset: reads are open (what is hidden answers 404),
+writes need a signed-in user (401) and then the right to change the object (403 when it is
+visible, 404 when it is not). The rules themselves live in catalog/policies.py.
+"""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    BasePermission,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+)
+from rest_framework.response import Response
+
+from catalog import policies, selectors, services
+from catalog.api import serializers as s
+from catalog.api.filters import CategoryFilter, ContentFilter, PodcastFilter, StableOrderingFilter
+from catalog.models import (
+    Artist,
+    Category,
+    Movie,
+    MusicTrack,
+    PlaybackProgress,
+    Playlist,
+    Podcast,
+)
+from cnt.api.serializers import ErrorSerializer
+
+ID_PATTERN = r"\d+"
+NO_CONTENT = OpenApiResponse(description="Done; no body.")
+
+
+def _validated(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _is_true(value) -> bool:
+    return str(value or "").lower() in ("true", "1", "yes")
+
+
+class IsModeratorOrReadOnly(BasePermission):
+    """Reads for anyone; writes for moderators (anonymous callers get 401, others 403)."""
+
+    message = "Moderators only."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return policies.can_manage_categories(request.user)
+
+
+# --- content -------------------------------------------------------------------------------
+
+LIST_DESCRIPTION = (
+    "The approved catalogue, newest first. `mine=true` lists your own items in every state; "
+    "`status` picks a moderation state (moderators: everyone's; others: their own). "
+    "`ordering`: `-created_at` (newest, default), `-play_count` (most played), `title`."
+)
+
+
+def _content_schema(tag: str, noun: str, read, write):
+    """The per-type parts of a content viewset's OpenAPI description."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {noun}s", description=LIST_DESCRIPTION),
+        retrieve=extend_schema(
+            summary=f"Get a {noun}",
+            description="Approved items for everyone; owners and moderators see any state.",
+        ),
+        create=extend_schema(
+            summary=f"Publish a {noun}",
+            description=(
+                "From media assets you uploaded. Waits for review (`pending`) unless your "
+                "artist profile is trusted; your artist profile is created on first publish."
+            ),
+            request=write,
+            responses={201: read},
+        ),
+        update=extend_schema(
+            summary=f"Replace a {noun} (owner)",
+            description="A new asset or cover on approved content sends it back to review.",
+            request=write,
+            responses={200: read},
+        ),
+        partial_update=extend_schema(
+            summary=f"Change a {noun} (owner)",
+            description="A new asset or cover on approved content sends it back to review.",
+            request=write,
+            responses={200: read},
+        ),
+        destroy=extend_schema(summary=f"Delete a {noun} (owner)", responses={204: NO_CONTENT}),
+        progress=extend_schema(summary=f"Report the playback position in a {noun}"),
+        trending=extend_schema(
+            summary=f"Trending {noun}s (most plays in the last 7 days)",
+            responses={200: read(many=True)},
+        ),
+        most_played=extend_schema(summary=f"Most played {noun}s", responses={200: read(many=True)}),
+    )
+
+
+class ContentViewSet(viewsets.ModelViewSet):
+    """Shared behaviour of podcasts, movies and music."""
+
+    model: type = Podcast
+    write_serializer_class: type = s.ContentWriteSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filterset_class = ContentFilter
+    ordering_fields = ["created_at", "play_count", "title"]
+    ordering = ["-created_at"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return selectors.content_visible(model=self.model, user=self.request.user)
+
+    def get_object(self):
+        return selectors.content_get_for_user(
+            model=self.model, user=self.request.user, pk=self.kwargs["pk"]
+        )
+
+    def _editable_object(self):
+        obj = self.get_object()
+        if not policies.can_edit_content(self.request.user, obj):
+            raise PermissionDenied("Only the owner can change this item.")
+        return obj
+
+    def _respond(self, obj, code=status.HTTP_200_OK):
+        fresh = selectors.content_get_for_user(model=self.model, user=self.request.user, pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(self.write_serializer_class, request)
+        obj = services.content_create(model=self.model, user=request.user, **data)
+        return self._respond(obj, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        obj = self._editable_object()
+        data = _validated(
+            self.write_serializer_class, request, partial=kwargs.get("partial", False)
+        )
+        obj = services.content_update(obj=obj, user=request.user, **data)
+        return self._respond(obj)
+
+    def destroy(self, request, *args, **kwargs):
+        services.content_delete(obj=self._editable_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        description=(
+            "Stores where you are (history, continue watching). A play is counted once you "
+            "pass 30 seconds, or the end of a shorter item, at most once an hour per item."
+        ),
+        request=s.ProgressWriteSerializer,
+        responses={200: s.ProgressResultSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def progress(self, request, pk=None):
+        obj = self.get_object()
+        data = _validated(s.ProgressWriteSerializer, request)
+        progress, counted, plays = services.playback_progress_record(
+            user=request.user, obj=obj, position=data["position"], duration=data.get("duration")
+        )
+        result = {
+            "position": progress.position_seconds,
+            "duration": progress.duration_seconds,
+            "is_completed": progress.is_completed,
+            "counted": counted,
+            "plays_count": plays,
+        }
+        return Response(s.ProgressResultSerializer(result).data)
+
+    def _paginated(self, queryset):
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def trending(self, request):
+        return self._paginated(selectors.content_trending(model=self.model))
+
+    @action(detail=False, methods=["get"], url_path="most-played", filter_backends=[])
+    def most_played(self, request):
+        return self._paginated(selectors.content_most_played(model=self.model))
+
+
+@extend_schema(tags=["podcasts"])
+@_content_schema("podcasts", "podcast", s.PodcastSerializer, s.PodcastWriteSerializer)
+class PodcastViewSet(ContentViewSet):
+    model = Podcast
+    queryset = Podcast.objects.none()
+    serializer_class = s.PodcastSerializer
+    write_serializer_class = s.PodcastWriteSerializer
+    filterset_class = PodcastFilter
+
+
+@extend_schema(tags=["movies"])
+@_content_schema("movies", "movie", s.MovieSerializer, s.MovieWriteSerializer)
+class MovieViewSet(ContentViewSet):
+    model = Movie
+    queryset = Movie.objects.none()
+    serializer_class = s.MovieSerializer
+    write_serializer_class = s.MovieWriteSerializer
+
+
+@extend_schema(tags=["music"])
+@_content_schema("music", "music track", s.MusicTrackSerializer, s.MusicTrackWriteSerializer)
+class MusicTrackViewSet(ContentViewSet):
+    model = MusicTrack
+    queryset = MusicTrack.objects.none()
+    serializer_class = s.MusicTrackSerializer
+    write_serializer_class = s.MusicTrackWriteSerializer
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["categories"])
+@extend_schema_view(
+    list=extend_schema(summary="List categories", description="Inactive ones for moderators."),
+    retrieve=extend_schema(summary="Get a category"),
+    create=extend_schema(summary="Create a category (moderators)"),
+    update=extend_schema(summary="Replace a category (moderators)"),
+    partial_update=extend_schema(summary="Change a category (moderators)"),
+    destroy=extend_schema(
+        summary="Delete a category (moderators)",
+        description="Its content stays, without a category.",
+        responses={204: NO_CONTENT},
+    ),
+)
+class CategoryViewSet(viewsets.ModelViewSet):
+    queryset = Category.objects.none()
+    serializer_class = s.CategorySerializer
+    permission_classes = [IsModeratorOrReadOnly]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filterset_class = CategoryFilter
+    ordering_fields = ["position", "name"]
+    ordering = ["position", "name"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Category.objects.none()
+        return selectors.category_list(user=self.request.user)
+
+    def get_object(self):
+        return selectors.category_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(s.CategorySerializer, request)
+        category = services.category_create(**data)
+        return Response(self.get_serializer(category).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        category = self.get_object()
+        serializer = s.CategorySerializer(
+            category, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        category = services.category_update(category=category, **serializer.validated_data)
+        return Response(self.get_serializer(category).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.category_delete(category=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- artists -------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["artists"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List artists",
+        description="With their numbers of approved items. Filter content by `artist=`.",
+    ),
+    retrieve=extend_schema(summary="Get an artist"),
+)
+class ArtistViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Artist.objects.none()
+    serializer_class = s.ArtistSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["name", "followers_count", "created_at"]
+    ordering = ["name"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Artist.objects.none()
+        return selectors.artist_list(user=self.request.user)
+
+    def get_object(self):
+        return selectors.artist_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Follow an artist",
+        description="Idempotent: 201 when newly followed, 200 when already following.",
+        request=None,
+        responses={201: s.FollowResultSerializer, 200: s.FollowResultSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def follow(self, request, pk=None):
+        artist = self.get_object()
+        created, count = services.artist_follow(artist=artist, user=request.user)
+        body = s.FollowResultSerializer({"is_following": True, "followers_count": count}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Unfollow an artist",
+        description="Idempotent: 204 whether or not you were following.",
+        request=None,
+        responses={204: NO_CONTENT},
+    )
+    @follow.mapping.delete
+    def unfollow(self, request, pk=None):
+        services.artist_unfollow(artist=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="An artist's followers", responses={200: s.FollowerSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def followers(self, request, pk=None):
+        artist = self.get_object()
+        page = self.paginate_queryset(selectors.artist_followers(artist=artist))
+        data = s.FollowerSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+
+# --- the caller's library ------------------------------------------------------------------
+
+
+@extend_schema(tags=["library"])
+class LibraryViewSet(viewsets.GenericViewSet):
+    """`me/...`: what the signed-in user follows and has played."""
+
+    queryset = PlaybackProgress.objects.none()
+    permission_classes = [IsAuthenticated]
+    filter_backends: list = []
+
+    @extend_schema(summary="Artists you follow", responses={200: s.FollowingSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def following(self, request):
+        page = self.paginate_queryset(selectors.artist_following(user=request.user))
+        data = s.FollowingSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    def _entries(self, queryset):
+        page = self.paginate_queryset(queryset)
+        refs = [(entry.content_type, entry.object_id) for entry in page]
+        content = selectors.content_map_for_user(user=self.request.user, refs=refs)
+        # An item hidden between the two queries is left out rather than shown empty.
+        page = [entry for entry in page if (entry.content_type, entry.object_id) in content]
+        context = {**self.get_serializer_context(), "content": content}
+        data = s.PlaybackEntrySerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Recently played, newest first",
+        responses={200: s.PlaybackEntrySerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def history(self, request):
+        return self._entries(selectors.playback_history(user=request.user))
+
+    @extend_schema(
+        summary="Continue watching and listening: started, not finished",
+        responses={200: s.PlaybackEntrySerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="continue")
+    def continue_playing(self, request):
+        return self._entries(selectors.playback_in_progress(user=request.user))
+
+
+# --- playlists -----------------------------------------------------------------------------
+
+ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema(tags=["playlists"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your playlists, or public ones",
+        description="Your own playlists; with `public=true` the public playlists of others.",
+        parameters=[
+            OpenApiParameter(
+                "public", OpenApiTypes.BOOL, description="Public playlists of other users."
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="Get a playlist with its items",
+        description="Items whose content you cannot see are left out.",
+        responses={200: s.PlaylistDetailSerializer},
+    ),
+    create=extend_schema(
+        summary="Create a playlist",
+        request=s.PlaylistWriteSerializer,
+        responses={201: s.PlaylistDetailSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a playlist's details (owner)",
+        request=s.PlaylistWriteSerializer,
+        responses={200: s.PlaylistDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a playlist's details (owner)",
+        request=s.PlaylistWriteSerializer,
+        responses={200: s.PlaylistDetailSerializer},
+    ),
+    destroy=extend_schema(summary="Delete a playlist (owner)", responses={204: NO_CONTENT}),
+)
+class PlaylistViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Playlist.objects.none()
+    serializer_class = s.PlaylistSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends: list = []
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Playlist.objects.none()
+        public = _is_true(self.request.query_params.get("public"))
+        return selectors.playlist_list(user=self.request.user, public=public)
+
+    def get_object(self):
+        return selectors.playlist_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _editable_object(self):
+        playlist = self.get_object()
+        if not policies.can_edit_playlist(self.request.user, playlist):
+            raise PermissionDenied("Only the owner can change this playlist.")
+        return playlist
+
+    def _detail(self, playlist, code=status.HTTP_200_OK):
+        playlist = selectors.playlist_get_for_user(user=self.request.user, pk=playlist.pk)
+        items = selectors.playlist_items_for_user(user=self.request.user, playlist=playlist)
+        context = {**self.get_serializer_context(), "items": items}
+        return Response(s.PlaylistDetailSerializer(playlist, context=context).data, status=code)
+
+    def list(self, request, *args, **kwargs):
+        if not _is_true(request.query_params.get("public")) and not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in to list your playlists, or ask for public=true.")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(s.PlaylistWriteSerializer, request)
+        playlist = services.playlist_create(user=request.user, **data)
+        return self._detail(playlist, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        playlist = self._editable_object()
+        data = _validated(s.PlaylistWriteSerializer, request, partial=kwargs.get("partial", False))
+        playlist = services.playlist_update(playlist=playlist, user=request.user, **data)
+        return self._detail(playlist)
+
+    def destroy(self, request, *args, **kwargs):
+        services.playlist_delete(playlist=self._editable_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Add an item at the end (owner)",
+        description=(
+            "An item you cannot see answers like one that does not exist (400 on `id`). "
+            "An item already in the playlist is a 409 with code `duplicate_item`."
+        ),
+        request=s.PlaylistItemAddSerializer,
+        responses={201: s.PlaylistItemSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="items", permission_classes=[IsAuthenticated])
+    def add_item(self, request, pk=None):
+        playlist = self._editable_object()
+        data = _validated(s.PlaylistItemAddSerializer, request)
+        item = services.playlist_item_add(
+            playlist=playlist, user=request.user, item_type=data["type"], item_id=data["id"]
+        )
+        data = s.PlaylistItemSerializer(item, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Remove an item (owner); later items move up",
+        parameters=[ITEM_ID],
+        request=None,
+        responses={204: NO_CONTENT},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=rf"items/(?P<item_id>{ID_PATTERN})",
+        permission_classes=[IsAuthenticated],
+    )
+    def remove_item(self, request, pk=None, item_id=None):
+        services.playlist_item_remove(playlist=self._editable_object(), item_id=int(item_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Put the items in a new order (owner)",
+        request=s.PlaylistReorderSerializer,
+        responses={200: s.PlaylistDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def reorder(self, request, pk=None):
+        playlist = self._editable_object()
+        data = _validated(s.PlaylistReorderSerializer, request)
+        services.playlist_reorder(playlist=playlist, user=request.user, item_ids=data["item_ids"])
+        return self._detail(playlist)

@@ -1,0 +1,343 @@
+"""Reads for the catalogue. Every read of content goes through the visibility rule in
+catalog/policies.py; `*_get_for_user` fetches and authorizes in one call (hidden = not found).
+
+Querysets returned here carry the joins and prefetches their API representation needs, so
+list endpoints run a fixed number of queries whatever the page size.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from bible.models import BibleStory
+from catalog import policies
+from catalog.models import (
+    Artist,
+    ArtistFollower,
+    Category,
+    ContentType,
+    Movie,
+    MusicTrack,
+    PlaybackProgress,
+    PlayEvent,
+    Playlist,
+    PlaylistItem,
+    PlaylistItemType,
+    Podcast,
+)
+from cnt.models import ModerationStatus
+from media.models import AssetKind
+
+TRENDING_DAYS = 7
+
+# Playable content by the type name used in API paths, playlist items and play records.
+CONTENT_MODELS: dict[str, type[Model]] = {
+    ContentType.PODCAST: Podcast,
+    ContentType.MOVIE: Movie,
+    ContentType.MUSIC: MusicTrack,
+    ContentType.BIBLE_STORY: BibleStory,
+}
+TYPE_OF_MODEL: dict[type[Model], str] = {model: name for name, model in CONTENT_MODELS.items()}
+
+# The streamable asset fields of each model, preferred first, and its image fields.
+MEDIA_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Podcast: ("video", "audio"),
+    Movie: ("video",),
+    MusicTrack: ("audio",),
+    BibleStory: ("video", "audio"),
+}
+IMAGE_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Podcast: ("thumbnail",),
+    Movie: ("thumbnail", "poster"),
+    MusicTrack: ("thumbnail",),
+    BibleStory: ("thumbnail",),
+}
+
+# PlaylistItem's reference field for each item type.
+PLAYLIST_ITEM_FIELDS: dict[str, str] = {
+    PlaylistItemType.PODCAST: "podcast",
+    PlaylistItemType.MOVIE: "movie",
+    PlaylistItemType.MUSIC: "music_track",
+    PlaylistItemType.BIBLE_STORY: "bible_story",
+}
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def primary_asset(obj):
+    """The asset a player streams: a podcast's video if it has one, else its audio."""
+    for field in MEDIA_FIELDS[type(obj)]:
+        asset = getattr(obj, field)
+        if asset is not None:
+            return asset
+    return None
+
+
+def stream_type(obj) -> str:
+    """ "video" or "audio": what kind of player the item needs."""
+    asset = primary_asset(obj)
+    if asset is not None:
+        return "video" if asset.kind == AssetKind.VIDEO else "audio"
+    return "video" if MEDIA_FIELDS[type(obj)] == ("video",) else "audio"
+
+
+def content_duration(obj) -> float:
+    """Seconds, from the asset when it knows (it is probed on upload), else the stored value."""
+    asset = primary_asset(obj)
+    if asset is not None and asset.duration_seconds:
+        return float(asset.duration_seconds)
+    return float(obj.duration_seconds or 0)
+
+
+def content_queryset(*, model: type[Model]) -> QuerySet:
+    """All rows of `model` with what their representation reads (assets, renditions,
+    artist, category), unfiltered: callers apply visibility."""
+    media = MEDIA_FIELDS[model]
+    related = [*media, *IMAGE_FIELDS[model], "category"]
+    if model is not BibleStory:
+        related.append("artist")
+    return model.objects.select_related(*related).prefetch_related(
+        *(f"{field}__renditions" for field in media)
+    )
+
+
+def content_visible(*, model: type[Model], user) -> QuerySet:
+    return policies.visible_to(user, content_queryset(model=model))
+
+
+def content_scope(queryset: QuerySet, *, user, status: str | None = None, mine: bool = False):
+    """Narrow a visible queryset for a listing. By default a listing is the public catalogue
+    (approved only); `mine` gives the caller's own items in every state; `status` picks a
+    state, which on a visible queryset reaches only what the caller may see anyway (their
+    own items, or everything for moderators)."""
+    if mine:
+        if not (user and user.is_authenticated):
+            return queryset.none()
+        queryset = queryset.filter(owner_id=user.pk)
+    if status:
+        return queryset.filter(status=status)
+    if not mine:
+        return queryset.filter(status=ModerationStatus.APPROVED)
+    return queryset
+
+
+def content_get_for_user(*, model: type[Model], user, pk) -> Model:
+    """Fetch and authorize in one call; anything hidden from `user` is simply not found."""
+    obj = content_visible(model=model, user=user).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def content_trending(*, model: type[Model], days: int = TRENDING_DAYS) -> QuerySet:
+    """Approved items by counted plays in the last `days` days (from PlayEvent)."""
+    since = timezone.now() - timedelta(days=days)
+    recent = (
+        PlayEvent.objects.filter(
+            content_type=TYPE_OF_MODEL[model], object_id=OuterRef("pk"), played_at__gte=since
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(plays=Count("id"))
+        .values("plays")
+    )
+    return (
+        content_queryset(model=model)
+        .filter(status=ModerationStatus.APPROVED)
+        .annotate(recent_plays=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        .filter(recent_plays__gt=0)
+        .order_by("-recent_plays", "-play_count", "-id")
+    )
+
+
+def content_most_played(*, model: type[Model]) -> QuerySet:
+    return (
+        content_queryset(model=model)
+        .filter(status=ModerationStatus.APPROVED)
+        .order_by("-play_count", "-id")
+    )
+
+
+def content_map_for_user(*, user, refs: Iterable[tuple[str, int]]) -> dict:
+    """{(type, id): object} for the references `user` may see, one query per type."""
+    ids_by_type: dict[str, set[int]] = defaultdict(set)
+    for item_type, pk in refs:
+        if item_type in CONTENT_MODELS:
+            ids_by_type[item_type].add(pk)
+    found = {}
+    for item_type, ids in ids_by_type.items():
+        model = CONTENT_MODELS[item_type]
+        for obj in content_visible(model=model, user=user).filter(pk__in=ids):
+            found[(item_type, obj.pk)] = obj
+    return found
+
+
+def _visible_reference_q(user) -> Q:
+    """Rows holding (content_type, object_id) whose content `user` may still see."""
+    condition = Q(pk__in=[])
+    for item_type, model in CONTENT_MODELS.items():
+        visible = policies.visible_to(user, model.objects.filter(pk=OuterRef("object_id")))
+        condition |= Q(Exists(visible), content_type=item_type)
+    return condition
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+def category_list(*, user) -> QuerySet[Category]:
+    categories = Category.objects.order_by("position", "name", "id")
+    if policies.can_see_inactive_categories(user):
+        return categories
+    return categories.filter(is_active=True)
+
+
+def category_get_for_user(*, user, pk) -> Category:
+    category = category_list(user=user).filter(pk=pk).first()
+    if category is None:
+        raise NotFound()
+    return category
+
+
+# --- artists -------------------------------------------------------------------------------
+
+
+def _approved_count(model: type[Model]) -> Coalesce:
+    counts = (
+        model.objects.filter(artist=OuterRef("pk"), status=ModerationStatus.APPROVED)
+        .order_by()
+        .values("artist")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def artist_list(*, user) -> QuerySet[Artist]:
+    """Artists with their numbers of approved items and whether `user` follows them."""
+    if user and user.is_authenticated:
+        following = Exists(ArtistFollower.objects.filter(artist=OuterRef("pk"), user=user))
+    else:
+        following = Value(False, output_field=BooleanField())
+    return (
+        Artist.objects.select_related("cover_image")
+        .annotate(
+            podcasts_count=_approved_count(Podcast),
+            movies_count=_approved_count(Movie),
+            music_count=_approved_count(MusicTrack),
+            is_following=following,
+        )
+        .order_by("name", "id")
+    )
+
+
+def artist_get(*, user, pk) -> Artist:
+    artist = artist_list(user=user).filter(pk=pk).first()
+    if artist is None:
+        raise NotFound()
+    return artist
+
+
+def artist_followers(*, artist: Artist) -> QuerySet[ArtistFollower]:
+    return (
+        ArtistFollower.objects.filter(artist=artist)
+        .select_related("user", "user__avatar")
+        .order_by("-created_at", "-id")
+    )
+
+
+def artist_following(*, user) -> QuerySet[ArtistFollower]:
+    return (
+        ArtistFollower.objects.filter(user=user)
+        .select_related("artist", "artist__cover_image")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- playlists -----------------------------------------------------------------------------
+
+
+def playlist_list(*, user, public: bool = False) -> QuerySet[Playlist]:
+    """The caller's own playlists, or with `public` the public playlists of others."""
+    playlists = Playlist.objects.select_related("owner", "cover_image").order_by(
+        "-updated_at", "-id"
+    )
+    if public:
+        playlists = playlists.filter(is_public=True)
+        if user and user.is_authenticated:
+            playlists = playlists.exclude(owner_id=user.pk)
+        return playlists
+    if not (user and user.is_authenticated):
+        return playlists.none()
+    return playlists.filter(owner_id=user.pk)
+
+
+def playlist_get_for_user(*, user, pk) -> Playlist:
+    playlist = (
+        Playlist.objects.select_related("owner", "cover_image")
+        .filter(policies.playlist_visibility_q(user), pk=pk)
+        .first()
+    )
+    if playlist is None:
+        raise NotFound()
+    return playlist
+
+
+def playlist_items_for_user(*, user, playlist: Playlist) -> list[PlaylistItem]:
+    """The playlist's items in order, leaving out those whose content `user` cannot see."""
+    prefetches = [
+        Prefetch(field, queryset=content_visible(model=CONTENT_MODELS[item_type], user=user))
+        for item_type, field in PLAYLIST_ITEM_FIELDS.items()
+    ]
+    items = PlaylistItem.objects.filter(playlist=playlist).order_by("position")
+    return [
+        item
+        for item in items.prefetch_related(*prefetches)
+        if getattr(item, PLAYLIST_ITEM_FIELDS[item.content_type]) is not None
+    ]
+
+
+def playlist_item_ids_for_user(*, user, playlist: Playlist) -> list[int]:
+    """Ids of the items `user` sees, in order (what a reorder request must list)."""
+    conditions = Q(pk__in=[])
+    for item_type, field in PLAYLIST_ITEM_FIELDS.items():
+        model = CONTENT_MODELS[item_type]
+        visible = policies.visible_to(user, model.objects.filter(pk=OuterRef(f"{field}_id")))
+        conditions |= Q(Exists(visible), content_type=item_type)
+    return list(
+        PlaylistItem.objects.filter(conditions, playlist=playlist)
+        .order_by("position")
+        .values_list("id", flat=True)
+    )
+
+
+# --- playback ------------------------------------------------------------------------------
+
+
+def playback_history(*, user) -> QuerySet[PlaybackProgress]:
+    """What the user played, most recent first, leaving out what they can no longer see."""
+    return PlaybackProgress.objects.filter(_visible_reference_q(user), user=user).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def playback_in_progress(*, user) -> QuerySet[PlaybackProgress]:
+    """Started and not finished: the "continue watching" row."""
+    return playback_history(user=user).filter(position_seconds__gt=0, is_completed=False)

@@ -1,0 +1,471 @@
+"""Writes for the catalogue: content, categories, artists and follows, playlists, plays.
+
+Rules that guard against races live here: counters are recomputed or moved with F() under a
+row lock (select_for_update), never read-modify-written from Python state; playlist
+positions are rewritten through a temporary range because their unique constraint is not
+deferrable.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, Max, Model, Value, When
+from django.utils import timezone
+from django.utils.text import slugify
+from rest_framework import status as http_status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+
+from catalog import policies, selectors
+from catalog.models import (
+    Artist,
+    ArtistFollower,
+    Category,
+    Movie,
+    MusicTrack,
+    PlaybackProgress,
+    PlayEvent,
+    Playlist,
+    PlaylistItem,
+    Podcast,
+)
+from cnt.api.errors import Conflict
+from cnt.models import ModerationStatus
+from media.models import AssetKind, AssetStatus, MediaAsset
+
+MAX_PLAYLIST_ITEMS = 1000
+# Positions are moved here and back when renumbering; above any real position.
+_POSITION_OFFSET = 1_000_000
+
+PLAY_THRESHOLD_SECONDS = 30
+PLAY_COUNT_WINDOW = timedelta(hours=1)
+POSITION_TOLERANCE_SECONDS = 5
+
+# Kinds of asset each content type streams, and its type-specific writable fields.
+CONTENT_ASSET_KINDS: dict[type[Model], tuple[str, ...]] = {
+    Podcast: (AssetKind.AUDIO, AssetKind.VIDEO),
+    Movie: (AssetKind.VIDEO,),
+    MusicTrack: (AssetKind.AUDIO,),
+}
+CONTENT_DETAIL_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Podcast: (),
+    Movie: ("release_year", "director", "cast"),
+    MusicTrack: ("album", "genre", "lyrics"),
+}
+_COMMON_FIELDS = ("title", "description", "category", "tags")
+
+
+class CannotFollowSelf(APIException):
+    status_code = http_status.HTTP_400_BAD_REQUEST
+    default_detail = "You cannot follow your own artist profile."
+    default_code = "cannot_follow_self"
+
+
+class PlaylistFull(APIException):
+    status_code = http_status.HTTP_400_BAD_REQUEST
+    default_detail = f"A playlist holds at most {MAX_PLAYLIST_ITEMS} items."
+    default_code = "playlist_full"
+
+
+# --- artists -------------------------------------------------------------------------------
+
+
+def artist_get_or_create_for_user(*, user) -> Artist:
+    """The user's artist profile, created the first time they publish (safe under races:
+    the one-to-one constraint decides, get_or_create re-reads)."""
+    artist, _ = Artist.objects.get_or_create(
+        user=user, defaults={"name": (user.display_name or user.username)[:150]}
+    )
+    return artist
+
+
+def artist_follow(*, artist: Artist, user) -> tuple[bool, int]:
+    """Follow (idempotent). Returns (newly followed, exact followers count). The artist row
+    is locked, so concurrent follows and unfollows apply one at a time."""
+    if not policies.can_follow_artist(user, artist):
+        raise CannotFollowSelf()
+    with transaction.atomic():
+        Artist.objects.select_for_update().filter(pk=artist.pk).values_list("pk").get()
+        _, created = ArtistFollower.objects.get_or_create(artist_id=artist.pk, user=user)
+        count = _set_followers_count(artist.pk)
+    return created, count
+
+
+def artist_unfollow(*, artist: Artist, user) -> int:
+    """Stop following (idempotent). Returns the exact followers count."""
+    with transaction.atomic():
+        Artist.objects.select_for_update().filter(pk=artist.pk).values_list("pk").get()
+        ArtistFollower.objects.filter(artist_id=artist.pk, user=user).delete()
+        return _set_followers_count(artist.pk)
+
+
+def _set_followers_count(artist_id: int) -> int:
+    """Recount under the artist's row lock: exact, and it heals any drift (followers removed
+    by account deletion) on the next follow or unfollow."""
+    count = ArtistFollower.objects.filter(artist_id=artist_id).count()
+    Artist.objects.filter(pk=artist_id).update(followers_count=count)
+    return count
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def _owned_asset(*, user, asset_id, kinds: tuple[str, ...], field: str) -> MediaAsset:
+    """An asset the caller uploaded, of an accepted kind and not failed. Someone else's
+    asset and an unknown id get the same answer."""
+    asset = MediaAsset.objects.filter(pk=asset_id, owner_id=user.pk).first()
+    if asset is None:
+        raise ValidationError({field: ["No media asset with this id among your uploads."]})
+    if asset.kind not in kinds:
+        expected = " or ".join(str(kind) for kind in kinds)
+        article = "an" if expected[0] in "aeiou" else "a"
+        message = f"Expected {article} {expected} asset, got {asset.kind}."
+        raise ValidationError({field: [message]})
+    if asset.status == AssetStatus.FAILED:
+        raise ValidationError({field: ["This asset failed processing; upload the file again."]})
+    return asset
+
+
+def _set_media(obj, asset: MediaAsset) -> None:
+    if isinstance(obj, Podcast):
+        obj.audio = asset if asset.kind == AssetKind.AUDIO else None
+        obj.video = asset if asset.kind == AssetKind.VIDEO else None
+    elif isinstance(obj, Movie):
+        obj.video = asset
+    else:
+        obj.audio = asset
+    obj.duration_seconds = round(asset.duration_seconds or 0)
+
+
+def _set_cover(obj, cover: MediaAsset | None) -> None:
+    obj.thumbnail = cover
+    if isinstance(obj, Movie):
+        obj.poster = cover
+
+
+def _approve_automatically(obj, now) -> None:
+    obj.status = ModerationStatus.APPROVED
+    obj.rejection_reason = ""
+    obj.moderated_by = None
+    obj.moderated_at = now
+    obj.published_at = obj.published_at or now
+
+
+def _back_to_review(obj) -> None:
+    obj.status = ModerationStatus.PENDING
+    obj.rejection_reason = ""
+    obj.moderated_by = None
+    obj.moderated_at = None
+
+
+def _check_fields(model: type[Model], fields) -> None:
+    allowed = {*_COMMON_FIELDS, *CONTENT_DETAIL_FIELDS[model]}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"{model.__name__} has no writable fields {sorted(unknown)}")
+
+
+def content_create(
+    *,
+    model: type[Model],
+    user,
+    title: str,
+    asset_id,
+    cover_id=None,
+    description: str = "",
+    category: Category | None = None,
+    tags: list[str] | None = None,
+    **details,
+):
+    """Publish a podcast, movie or music track from the caller's uploaded assets.
+
+    Creates the caller's artist profile on first publish. The item waits for review
+    (`pending`) unless the artist is trusted, in which case it is approved at once.
+    """
+    _check_fields(model, details)
+    asset = _owned_asset(
+        user=user, asset_id=asset_id, kinds=CONTENT_ASSET_KINDS[model], field="asset"
+    )
+    cover = None
+    if cover_id is not None:
+        cover = _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
+    with transaction.atomic():
+        artist = artist_get_or_create_for_user(user=user)
+        obj = model(
+            owner=user,
+            artist=artist,
+            title=title,
+            description=description,
+            category=category,
+            tags=list(tags or []),
+            **details,
+        )
+        _set_media(obj, asset)
+        _set_cover(obj, cover)
+        if artist.is_trusted:
+            _approve_automatically(obj, timezone.now())
+        obj.save()
+    return obj
+
+
+def content_update(*, obj, user, **changes):
+    """Change an item's fields. A new media asset or cover on approved content sends it back
+    to review unless the artist is trusted; on rejected content it always does (a
+    moderator's rejection is lifted only by a moderator)."""
+    model = type(obj)
+    asset_id = changes.pop("asset_id", None)
+    has_cover = "cover_id" in changes
+    cover_id = changes.pop("cover_id", None)
+    _check_fields(model, changes)
+    asset = cover = None
+    if asset_id is not None:
+        asset = _owned_asset(
+            user=user, asset_id=asset_id, kinds=CONTENT_ASSET_KINDS[model], field="asset"
+        )
+    if has_cover and cover_id is not None:
+        cover = _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        media_changed = False
+        if asset is not None and asset.pk != getattr(selectors.primary_asset(locked), "pk", None):
+            _set_media(locked, asset)
+            media_changed = True
+        if has_cover and getattr(cover, "pk", None) != locked.thumbnail_id:
+            _set_cover(locked, cover)
+            media_changed = True
+        for field, value in changes.items():
+            setattr(locked, field, list(value) if field == "tags" else value)
+        if media_changed:
+            trusted = Artist.objects.filter(user_id=locked.owner_id, is_trusted=True).exists()
+            if locked.status == ModerationStatus.REJECTED or (
+                locked.status == ModerationStatus.APPROVED and not trusted
+            ):
+                _back_to_review(locked)
+        locked.save()
+    return locked
+
+
+def content_delete(*, obj) -> None:
+    """Delete an item, closing the gaps it leaves in playlists and dropping playback
+    positions. Locks the item first, then the playlists (the order playlist_item_add uses)."""
+    model = type(obj)
+    item_type = selectors.TYPE_OF_MODEL[model]
+    field = selectors.PLAYLIST_ITEM_FIELDS[item_type]
+    with transaction.atomic():
+        model.objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
+        playlist_ids = sorted(
+            set(
+                PlaylistItem.objects.filter(**{f"{field}_id": obj.pk}).values_list(
+                    "playlist_id", flat=True
+                )
+            )
+        )
+        for playlist_id in playlist_ids:
+            Playlist.objects.select_for_update().filter(pk=playlist_id).values_list("pk").first()
+        PlaylistItem.objects.filter(**{f"{field}_id": obj.pk}).delete()
+        for playlist_id in playlist_ids:
+            _renumber(playlist_id, _ordered_item_ids(playlist_id))
+        PlaybackProgress.objects.filter(content_type=item_type, object_id=obj.pk).delete()
+        obj.delete()
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:100]
+    if not base:
+        raise ValidationError({"slug": ["The name has no letters to build a slug from; give one."]})
+    slug, n = base, 2
+    while Category.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def category_create(*, name: str, slug: str = "", **fields) -> Category:
+    """A new category; the slug is derived from the name when not given."""
+    try:
+        with transaction.atomic():
+            return Category.objects.create(name=name, slug=slug or _unique_slug(name), **fields)
+    except IntegrityError:
+        raise ValidationError({"slug": ["A category with this slug already exists."]})
+
+
+def category_update(*, category: Category, **changes) -> Category:
+    for field, value in changes.items():
+        setattr(category, field, value)
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise ValidationError({"slug": ["A category with this slug already exists."]})
+    return category
+
+
+def category_delete(*, category: Category) -> None:
+    """Content in the category stays, uncategorised."""
+    category.delete()
+
+
+# --- playlists -----------------------------------------------------------------------------
+
+
+def _playlist_cover(*, user, cover_id) -> MediaAsset | None:
+    if cover_id is None:
+        return None
+    return _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
+
+
+def playlist_create(
+    *, user, name: str, description: str = "", is_public: bool = False, cover_id=None
+) -> Playlist:
+    cover = _playlist_cover(user=user, cover_id=cover_id)
+    return Playlist.objects.create(
+        owner=user, name=name, description=description, is_public=is_public, cover_image=cover
+    )
+
+
+def playlist_update(*, playlist: Playlist, user, **changes) -> Playlist:
+    if "cover_id" in changes:
+        playlist.cover_image = _playlist_cover(user=user, cover_id=changes.pop("cover_id"))
+    for field, value in changes.items():
+        setattr(playlist, field, value)
+    playlist.save()
+    return playlist
+
+
+def playlist_delete(*, playlist: Playlist) -> None:
+    playlist.delete()
+
+
+def _ordered_item_ids(playlist_id: int) -> list[int]:
+    return list(
+        PlaylistItem.objects.filter(playlist_id=playlist_id)
+        .order_by("position")
+        .values_list("id", flat=True)
+    )
+
+
+def _renumber(playlist_id: int, ordered_ids: list[int]) -> None:
+    """Give the items positions 0..n-1 in `ordered_ids` order and store the exact count.
+
+    The (playlist, position) constraint is checked row by row, so the items first move to
+    a range no current position occupies, then each lands on its final place."""
+    items = PlaylistItem.objects.filter(playlist_id=playlist_id)
+    if ordered_ids:
+        items.update(position=F("position") + _POSITION_OFFSET)
+        items.update(
+            position=Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(ordered_ids)))
+        )
+    Playlist.objects.filter(pk=playlist_id).update(
+        items_count=len(ordered_ids), updated_at=timezone.now()
+    )
+
+
+def playlist_item_add(*, playlist: Playlist, user, item_type: str, item_id: int) -> PlaylistItem:
+    """Append an item the caller can see. Unknown and hidden items get the same 400; an item
+    already in the playlist is a 409 `duplicate_item`."""
+    field = selectors.PLAYLIST_ITEM_FIELDS[item_type]
+    model = selectors.CONTENT_MODELS[item_type]
+    with transaction.atomic():
+        # Content first, then the playlist: the order content_delete locks them in.
+        content = (
+            policies.visible_to(user, model.objects.select_for_update()).filter(pk=item_id).first()
+        )
+        if content is None:
+            raise ValidationError({"id": [f"No {item_type} with this id."]})
+        Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
+        items = PlaylistItem.objects.filter(playlist_id=playlist.pk)
+        if items.filter(**{field: content}).exists():
+            raise Conflict("This item is already in the playlist.", code="duplicate_item")
+        stats = items.aggregate(count=Count("id"), last=Max("position"))
+        if stats["count"] >= MAX_PLAYLIST_ITEMS:
+            raise PlaylistFull()
+        position = 0 if stats["last"] is None else stats["last"] + 1
+        item = PlaylistItem.objects.create(
+            playlist_id=playlist.pk, position=position, content_type=item_type, **{field: content}
+        )
+        Playlist.objects.filter(pk=playlist.pk).update(
+            items_count=stats["count"] + 1, updated_at=timezone.now()
+        )
+    setattr(item, field, content)
+    return item
+
+
+def playlist_item_remove(*, playlist: Playlist, item_id: int) -> None:
+    """Remove one item and close the gap it leaves."""
+    with transaction.atomic():
+        Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
+        deleted, _ = PlaylistItem.objects.filter(playlist_id=playlist.pk, pk=item_id).delete()
+        if not deleted:
+            raise NotFound()
+        _renumber(playlist.pk, _ordered_item_ids(playlist.pk))
+
+
+def playlist_reorder(*, playlist: Playlist, user, item_ids: list[int]) -> None:
+    """Put the items in the order given. `item_ids` lists every item the caller sees, once;
+    items whose content has become hidden from them keep their relative order at the end."""
+    with transaction.atomic():
+        Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
+        visible = selectors.playlist_item_ids_for_user(user=user, playlist=playlist)
+        if len(set(item_ids)) != len(item_ids) or set(item_ids) != set(visible):
+            raise ValidationError(
+                {"item_ids": ["List the id of every item of the playlist exactly once."]}
+            )
+        shown = set(visible)
+        hidden = [pk for pk in _ordered_item_ids(playlist.pk) if pk not in shown]
+        _renumber(playlist.pk, [*item_ids, *hidden])
+
+
+# --- playback ------------------------------------------------------------------------------
+
+
+def _play_threshold(duration: float) -> float:
+    """30 seconds, or the end (less a second) of an item shorter than that."""
+    if duration and duration <= PLAY_THRESHOLD_SECONDS:
+        return max(duration - 1, 0)
+    return PLAY_THRESHOLD_SECONDS
+
+
+def _is_completed(position: float, duration: float) -> bool:
+    return bool(duration) and position >= min(duration - 1, duration * 0.95)
+
+
+def playback_progress_record(
+    *, user, obj, position: float, duration: float | None = None
+) -> tuple[PlaybackProgress, bool, int]:
+    """Store where the user is in an item and count a play when they pass the threshold,
+    at most once per user and item per hour.
+
+    Returns (progress, counted, plays_count). The progress row is locked while deciding, so
+    concurrent reports from the same listener count once.
+    """
+    known = selectors.content_duration(obj)
+    length = known or duration or 0
+    if length and position > length + POSITION_TOLERANCE_SECONDS:
+        raise ValidationError({"position": [f"Must not exceed the duration ({length:g} s)."]})
+    model = type(obj)
+    item_type = selectors.TYPE_OF_MODEL[model]
+    now = timezone.now()
+    with transaction.atomic():
+        progress, _ = PlaybackProgress.objects.select_for_update().get_or_create(
+            user=user, content_type=item_type, object_id=obj.pk
+        )
+        progress.position_seconds = position
+        progress.duration_seconds = length
+        progress.is_completed = _is_completed(position, length)
+        counted = (
+            policies.counts_as_public_play(obj)
+            and position > 0
+            and position >= _play_threshold(length)
+            and (
+                progress.last_counted_at is None
+                or now - progress.last_counted_at >= PLAY_COUNT_WINDOW
+            )
+        )
+        if counted:
+            progress.last_counted_at = now
+            PlayEvent.objects.create(user=user, content_type=item_type, object_id=obj.pk)
+            model.objects.filter(pk=obj.pk).update(play_count=F("play_count") + 1)
+        progress.save()
+        plays = model.objects.filter(pk=obj.pk).values_list("play_count", flat=True).get()
+    return progress, counted, plays
