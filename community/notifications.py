@@ -6,7 +6,7 @@ A client that missed a push reads its notifications over REST, so a failed push 
 from django.db import transaction
 
 from cnt import realtime
-from community.models import Notification
+from community.models import Notification, NotificationPreference
 
 EVENT_CREATED = "community.notification.created"
 
@@ -32,11 +32,24 @@ def notification_payload(notification: Notification) -> dict:
 
 def notification_create(
     *, recipient, type: str, title: str, message: str = "", data=None, actor=None
-) -> Notification:
-    """Store a notification for `recipient` and push it to their sockets once committed."""
+) -> Notification | None:
+    """Store a notification for `recipient` and push it to their sockets once committed.
+
+    The recipient's preferences for this type decide: in-app off stores nothing (None is
+    returned); email on also sends it by email after commit."""
     max_title = Notification._meta.get_field("title").max_length
     if len(title) > max_title:
         title = title[: max_title - 1] + "…"
+    preference = NotificationPreference.objects.filter(user_id=_pk(recipient), type=type).first()
+    if preference is not None and preference.email:
+        from community.tasks import send_notification_email
+
+        recipient_pk, subject, body = _pk(recipient), title, message
+        transaction.on_commit(
+            lambda: send_notification_email.delay(recipient_pk, subject, body), robust=True
+        )
+    if preference is not None and not preference.in_app:
+        return None
     notification = Notification.objects.create(
         recipient_id=_pk(recipient),
         actor_id=_pk(actor),

@@ -21,6 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from cnt.realtime import send_to_user
+from community.models import NotificationType
+from community.notifications import notification_create
 from media import ffmpeg, hls, layout, profiles, storage
 from media.models import (
     AssetKind,
@@ -120,6 +123,14 @@ def _fail(asset: MediaAsset, message: str) -> None:
         status=RenditionStatus.FAILED, error=message[:2000]
     )
     asset_notify_owner(asset=asset)
+    if asset.owner_id:
+        notification_create(
+            recipient=asset.owner_id,
+            type=NotificationType.MEDIA_FAILED,
+            title=f"{asset.original_filename or 'Your upload'} could not be processed",
+            message=message[:500],
+            data={"asset_id": str(asset.id), "kind": asset.kind},
+        )
 
 
 class Run:
@@ -138,6 +149,13 @@ class Run:
             Rendition.objects.filter(asset_id=self.asset.id, name=name).exclude(
                 status=RenditionStatus.READY
             ).update(progress=round(value, 4))
+        if progress and self.asset.owner_id:
+            payload = {
+                "id": str(self.asset.id),
+                "status": AssetStatus.PROCESSING,
+                "progress": {name: round(value, 3) for name, value in progress.items()},
+            }
+            send_to_user(self.asset.owner_id, "media.asset.progress", payload)
 
     def mark_ready(self, name: str, path: str, **fields) -> None:
         Rendition.objects.filter(asset_id=self.asset.id, name=name).update(
@@ -284,6 +302,13 @@ class Run:
             if previous and previous != self.prefix:
                 transaction.on_commit(lambda: storage.delete_prefix(previous))
             asset_notify_owner(asset=asset)
+            if asset.owner_id:
+                notification_create(
+                    recipient=asset.owner_id,
+                    type=NotificationType.MEDIA_READY,
+                    title=f"{asset.original_filename or 'Your upload'} is ready to play",
+                    data={"asset_id": str(asset.id), "kind": asset.kind},
+                )
         return True
 
 

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from media import samples
 from tests.factories import UserFactory
 
 
@@ -63,3 +64,29 @@ def admin_client_api(admin_user):
 def _fast_password_hasher(settings):
     # Argon2 is the production hasher (tests/accounts check it); tests hash with MD5 for speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Real media generated with FFmpeg, shared by every test package.
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("generated-media")
+
+
+@pytest.fixture(scope="session")
+def tone_mp3(media_dir):
+    return samples.make_tone(media_dir / "tone.mp3", seconds=5, frequency=440)
+
+
+@pytest.fixture(scope="session")
+def video_720p(media_dir):
+    return samples.make_video(media_dir / "v720.mp4", seconds=5, width=1280, height=720)
+
+
+@pytest.fixture(scope="session")
+def video_small(media_dir):
+    return samples.make_video(media_dir / "v240.mp4", seconds=3, width=320, height=240)
+
+
+@pytest.fixture(scope="session")
+def jpeg_bytes():
+    return samples.make_image_bytes("Psalm 23", size=(800, 600))

@@ -53,3 +53,14 @@ def test_preferences_round_trip(user):
     bad = client.put("/api/v1/notifications/preferences", [{"type": "nonsense"}], format="json")
     assert bad.status_code == 400
     assert Notification.objects.count() == 0
+
+
+def test_preferences_decide_in_app_and_email(user, mailoutbox, django_capture_on_commit_callbacks):
+    NotificationPreference.objects.create(user=user, type="like", in_app=False, email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notification_create(recipient=user, type="like", title="Ruth liked your post")
+        kept = notification_create(recipient=user, type="comment", title="A comment")
+    assert created is None and kept is not None
+    assert list(Notification.objects.values_list("type", flat=True)) == ["comment"]
+    assert [m.subject for m in mailoutbox] == ["Ruth liked your post"]
+    assert mailoutbox[0].to == [user.email]

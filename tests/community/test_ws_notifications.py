@@ -147,3 +147,43 @@ def test_bad_frames_close_the_socket_without_harm(frame, code):
         await again.disconnect()
 
     run(scenario)
+
+
+def test_like_notification_and_processing_progress_arrive_live(tone_mp3, settings):
+    from cnt.models import ModerationStatus
+    from community.models import CommunityPost
+    from community.services import post_like
+    from media import services as media_services
+
+    settings.MEDIA_HLS_SEGMENT_SECONDS = 2
+    author, fan = UserFactory(), UserFactory()
+    post = CommunityPost.objects.create(author=author, body="x", status=ModerationStatus.APPROVED)
+    token = access_for(author)
+
+    async def scenario():
+        socket, ok, _ = await connect(f"/ws/notifications/?token={token}")
+        assert ok
+        await socket.receive_json_from()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await sync_to_async(post_like, thread_sensitive=False)(post=post, user=fan)
+        message = await socket.receive_json_from(timeout=1)
+        assert loop.time() - started < 1.0
+        assert message["type"] == "community.notification.created"
+        assert message["data"]["type"] == "like" and message["data"]["data"] == {"post_id": post.pk}
+
+        await sync_to_async(media_services.asset_create_from_path, thread_sensitive=False)(
+            owner=author, purpose="audio", path=tone_mp3, filename="song.mp3"
+        )
+        seen = []
+        while True:
+            message = await socket.receive_json_from(timeout=5)
+            seen.append(message["type"])
+            if message["type"] == "community.notification.created":
+                assert message["data"]["type"] == "media_ready"
+                break
+        assert "media.asset.updated" in seen
+        assert "media.asset.progress" in seen
+        await socket.disconnect()
+
+    run(scenario)

@@ -177,3 +177,23 @@ def test_deleting_mid_transcode_removes_outputs(
     monkeypatch.setattr(pipeline.Run, "stills", delete_then_continue)
     assert pipeline.asset_process(asset_id=asset.id) == "gone"
     assert list(storage.list_keys(f"video/processed/{asset.id}")) == []
+
+
+def test_owner_is_notified_of_ready_and_failed(
+    tone_mp3, settings, django_capture_on_commit_callbacks
+):
+    from community.models import Notification
+
+    asset = _create("audio", tone_mp3, django_capture_on_commit_callbacks)
+    note = Notification.objects.get(recipient=asset.owner)
+    assert note.type == "media_ready" and note.data == {"asset_id": str(asset.id), "kind": "audio"}
+    settings.MEDIA_MAX_ATTEMPTS = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        broken = services.asset_create_from_path(
+            owner=asset.owner, purpose="audio", path=tone_mp3, filename="broken.mp3"
+        )
+    with default_storage.open(broken.storage_key, "wb") as handle:
+        handle.write(b"\x00" * 64)
+    assert pipeline.asset_process(asset_id=broken.id) == "failed"
+    failed = Notification.objects.get(recipient=asset.owner, type="media_failed")
+    assert failed.title == "broken.mp3 could not be processed"
