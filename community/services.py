@@ -49,10 +49,11 @@ def _initial_status(user) -> str:
 
 @transaction.atomic
 def post_create(*, author, content: str, post_type: str = PostType.GENERAL, image_id=None):
-    """Publish a post (approved at once unless the settings ask for review)."""
+    """Publish a post (approved at once unless the settings ask for review). A quote post
+    without an image gets a generated quote image after commit."""
     image = _image_for(user=author, image_id=image_id)
     status = _initial_status(author)
-    return CommunityPost.objects.create(
+    post = CommunityPost.objects.create(
         author=author,
         body=content,
         post_type=post_type,
@@ -60,6 +61,37 @@ def post_create(*, author, content: str, post_type: str = PostType.GENERAL, imag
         status=status,
         moderated_at=timezone.now() if status == ModerationStatus.APPROVED else None,
     )
+    if post_type == PostType.QUOTE and image is None:
+        from community.tasks import render_quote_image
+
+        post_id = post.pk
+        transaction.on_commit(lambda: render_quote_image.delay(post_id))
+    return post
+
+
+def _split_quote(content: str) -> tuple[str, str]:
+    """ "Be still… — Psalm 46:10" -> ("Be still…", "Psalm 46:10")."""
+    text, dash, attribution = content.rpartition("—")
+    if dash and text.strip() and 0 < len(attribution.strip()) <= 120:
+        return text.strip(), attribution.strip()
+    return content.strip(), ""
+
+
+def post_attach_quote_image(*, post_id) -> str:
+    """Render the quote image of a quote post that has none; a second run does nothing."""
+    from media.editing.quotes import quote_image_create
+
+    post = CommunityPost.objects.filter(
+        pk=post_id, post_type=PostType.QUOTE, image__isnull=True
+    ).first()
+    if post is None:
+        return "noop"
+    text, attribution = _split_quote(post.body)
+    if len(text) > 500:
+        text = text[:499].rstrip() + "…"
+    asset = quote_image_create(owner=post.author, text=text, attribution=attribution)
+    updated = CommunityPost.objects.filter(pk=post.pk, image__isnull=True).update(image=asset)
+    return "attached" if updated else "noop"
 
 
 @transaction.atomic

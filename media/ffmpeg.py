@@ -175,6 +175,8 @@ class Job:
     def close(self):
         self.kill()
         self.reader.join(timeout=5)
+        if self.process.stdout:
+            self.process.stdout.close()
         self.stderr_file.close()
 
 

@@ -28,6 +28,32 @@ def purge_tus_uploads() -> int:
     return tus_purge_expired()
 
 
+@shared_task(
+    name="media.run_edit_job",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=10,
+)
+def run_edit_job(self, job_id: str) -> str:
+    """Run one audio/video edit and store its result as a new asset; safe to run twice
+    (only queued or running jobs are loaded, and the run claims the row)."""
+    from media.editing import services as editing
+    from media.models import EditJob, EditJobStatus
+
+    job = (
+        EditJob.objects.filter(id=job_id, status__in=[EditJobStatus.QUEUED, EditJobStatus.RUNNING])
+        .select_related("owner")
+        .first()
+    )
+    if job is None:
+        return "noop"
+    try:
+        return editing.edit_job_run(job=job)
+    except editing.RetryLater as exc:
+        raise self.retry(countdown=exc.countdown, exc=None)
+
+
 @shared_task(name="media.purge_direct_uploads", acks_late=True)
 def purge_direct_uploads() -> int:
     """Abort expired presigned multipart uploads and drop their staging objects."""

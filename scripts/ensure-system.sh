@@ -3,6 +3,7 @@
 #   scripts/ensure-system.sh python     python3 with venv
 #   scripts/ensure-system.sh ffmpeg     ffmpeg and ffprobe
 #   scripts/ensure-system.sh services   PostgreSQL and Redis, installed and running
+#   scripts/ensure-system.sh chromium   headless Chromium for the browser tests (Debian's)
 set -eu
 
 SUDO=""
@@ -36,6 +37,16 @@ ensure_ffmpeg() {
     if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
         apt_install ffmpeg
     fi
+    # Text overlays and quote images use DejaVu (a free font installed by a package).
+    if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+        || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then
+        apt_install fonts-dejavu-core
+    fi
+}
+
+ensure_chromium() {
+    # Playwright drives the system browser (never `playwright install`): Debian's package.
+    if ! command -v chromium >/dev/null 2>&1; then apt_install chromium; fi
 }
 
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
@@ -80,6 +91,7 @@ for what in "$@"; do
         python) ensure_python ;;
         ffmpeg) ensure_ffmpeg ;;
         services) ensure_postgres; ensure_redis ;;
-        *) echo "unknown: $what (python, ffmpeg, services)" >&2; exit 2 ;;
+        chromium) ensure_chromium ;;
+        *) echo "unknown: $what (python, ffmpeg, services, chromium)" >&2; exit 2 ;;
     esac
 done

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("media.api.urls")),
     path("", include("media.api.tus_urls")),
     path("", include("media.api.s3_urls")),
+    path("", include("media.api.editing_urls")),
     path("", include("catalog.api.urls")),
     path("", include("community.api.urls")),
     path("", include("live.api.urls")),

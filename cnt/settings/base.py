@@ -385,6 +385,9 @@ MEDIA_URL_TTL_SECONDS = env.int("MEDIA_URL_TTL_SECONDS", default=6 * 3600)
 MEDIA_URL_SIGNING_KEY = env("MEDIA_URL_SIGNING_KEY", default=SECRET_KEY)
 MEDIA_TUS_EXPIRY_HOURS = env.int("MEDIA_TUS_EXPIRY_HOURS", default=24)
 MEDIA_TUS_DIR = env.path("MEDIA_TUS_DIR", default=str(VAR_DIR / "tus"))
+# Fonts for text overlays and quote images (Debian's fonts-dejavu-core).
+MEDIA_FONT_DIR = env("MEDIA_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+MEDIA_EDIT_MAX_ACTIVE_JOBS = env.int("MEDIA_EDIT_MAX_ACTIVE_JOBS", default=3)
 CLOUDFRONT_KEY_PAIR_ID = env("CLOUDFRONT_KEY_PAIR_ID", default="")
 CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", default="")
 

@@ -86,12 +86,17 @@ def _upload_view(name: str, purpose: str, summary: str, serializer=UploadSeriali
         (UploadView,),
         {"purpose": purpose, "serializer_class": serializer, **extra},
     )
+
+    def post(self, request):
+        return UploadView.post(self, request)
+
+    # Each endpoint gets its own documented operation (not the shared base method).
     view.post = extend_schema(
         summary=summary,
         tags=["uploads"],
         request={"multipart/form-data": serializer},
         responses={201: AssetSerializer, 413: None, 415: None},
-    )(UploadView.post)
+    )(post)
     return view
 
 

@@ -223,3 +223,18 @@ def test_feed_query_count_is_bounded(user, django_assert_max_num_queries):
         response = client.get("/api/v1/community/posts?page_size=50")
     assert response.json()["count"] == 15
     assert all(item["is_liked"] for item in response.json()["results"])
+
+
+def test_quote_posts_get_a_generated_quote_image(user_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(
+            "/api/v1/community/posts",
+            {"content": "Be still, and know that I am God. — Psalm 46:10", "post_type": "quote"},
+            format="json",
+        )
+    post = CommunityPost.objects.get(pk=response.json()["id"])
+    assert post.image is not None and post.image.storage_key.startswith("images/quotes/")
+    assert (post.image.width, post.image.height) == (1080, 1080)
+    from community.services import post_attach_quote_image
+
+    assert post_attach_quote_image(post_id=post.pk) == "noop"
