@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "check_username": env("THROTTLE_CHECK_USERNAME", default="30/min"),
         "password_reset": env("THROTTLE_PASSWORD_RESET", default="5/min"),
         "google_login": env("THROTTLE_GOOGLE_LOGIN", default="10/min"),
+        "donations": env("THROTTLE_DONATIONS", default="30/hour"),
+        "support": env("THROTTLE_SUPPORT", default="10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Trusted proxies in front of the app; X-Forwarded-For is ignored for throttling without it.
@@ -303,6 +305,7 @@ CORS_ALLOW_HEADERS = (
     "upload-checksum",
     "upload-defer-length",
     "x-http-method-override",
+    "idempotency-key",
 )
 CORS_EXPOSE_HEADERS = [
     "Location",
@@ -318,6 +321,7 @@ CORS_EXPOSE_HEADERS = [
     "Tus-Checksum-Algorithm",
     "Content-Range",
     "Accept-Ranges",
+    "Idempotent-Replayed",
 ]
 CORS_URLS_REGEX = r"^/(api|media|ws)/.*$"
 CORS_ALLOW_CREDENTIALS = False
@@ -344,6 +348,14 @@ DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY", default="")
 PAYMENT_GATEWAY_SECRET_KEY = env("PAYMENT_GATEWAY_SECRET_KEY", default="")
 PAYMENT_GATEWAY_WEBHOOK_SECRET = env("PAYMENT_GATEWAY_WEBHOOK_SECRET", default="")
 PAYMENT_GATEWAY_API_BASE = env("PAYMENT_GATEWAY_API_BASE", default="")
+PAYMENT_GATEWAY_WEBHOOK_TOLERANCE = env.int("PAYMENT_GATEWAY_WEBHOOK_TOLERANCE", default=300)
+
+# --- Finance ---------------------------------------------------------------------------
+# Fernet keys for bank details at rest, current first; empty = derived from SECRET_KEY.
+FINANCE_ENCRYPTION_KEYS = env.list("FINANCE_ENCRYPTION_KEYS", default=[])
+DONATION_MIN_AMOUNT = env("DONATION_MIN_AMOUNT", default="1.00")
+DONATION_MAX_AMOUNT = env("DONATION_MAX_AMOUNT", default="10000.00")
+DONATION_CURRENCIES = env.list("DONATION_CURRENCIES", default=["GBP", "USD", "EUR", "NGN"])
 
 FFMPEG_BINARY = env("FFMPEG_BINARY", default="ffmpeg")
 FFPROBE_BINARY = env("FFPROBE_BINARY", default="ffprobe")

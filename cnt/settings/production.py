@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 _missing = [
-    name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env(name, default="")
+    name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FINANCE_ENCRYPTION_KEYS") if not env(name, default="")
 ]
 if _missing:
     raise ImproperlyConfigured(

@@ -3,8 +3,15 @@
 Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
 """
 
-from cnt.api.routers import OptionalSlashRouter
+from cnt.api.routers import OptionalSlashRouter, api_path
+from finance.api import views
 
 router = OptionalSlashRouter()
+router.register("finance/payment-accounts", views.PaymentAccountViewSet, basename="payment-account")
+router.register("donations", views.DonationViewSet, basename="donation")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    api_path("finance/bank-details", views.BankDetailsView.as_view(), "bank-details"),
+    api_path("donations/webhook", views.DonationWebhookView.as_view(), "donation-webhook"),
+    *router.urls,
+]

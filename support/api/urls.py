@@ -4,7 +4,9 @@ Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.route
 """
 
 from cnt.api.routers import OptionalSlashRouter
+from support.api import views
 
 router = OptionalSlashRouter()
+router.register("support/messages", views.TicketViewSet, basename="support-message")
 
 urlpatterns = [*router.urls]

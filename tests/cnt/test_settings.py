@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "FINANCE_ENCRYPTION_KEYS"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(DJANGO_SETTINGS_MODULE="cnt.settings.production", **env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -28,6 +29,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "media.example.org",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cnt"),
     "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "FINANCE_ENCRYPTION_KEYS": "6nJgWmbkE0sX1m3oQe6mUZ7kN8cJ1HqfYt0VvJ8x2Xw=",
 }
 
 

@@ -1,0 +1,45 @@
+"""Re-encrypt finance data under the first key of FINANCE_ENCRYPTION_KEYS.
+
+Rotation: put the new key first in FINANCE_ENCRYPTION_KEYS (keep the old ones after it),
+deploy, run this command, then remove the old keys. Safe to re-run; safe while serving.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from finance import crypto, services
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt bank details and stored gateway responses under the current key."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--include-derived-key",
+            action="store_true",
+            help="Also open data written under the key derived from SECRET_KEY (the embedded "
+            "default used when FINANCE_ENCRYPTION_KEYS was unset).",
+        )
+
+    def handle(self, *args, batch_size, include_derived_key, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if not crypto.configured_keys():
+            self.stderr.write(
+                "FINANCE_ENCRYPTION_KEYS is unset: using the key derived from SECRET_KEY."
+            )
+
+        def progress(label, done, total):
+            self.stdout.write(f"{label}: {done}/{total} rows")
+
+        report = services.encryption_keys_rotate(
+            batch_size=batch_size, include_derived=include_derived_key, on_progress=progress
+        )
+        self.stdout.write(
+            f"Re-encrypted {report.rotated} values; {report.current} already under the current key."
+        )
+        if report.failed:
+            raise CommandError(
+                f"{len(report.failed)} values could not be decrypted with any key "
+                f"(left unchanged): {', '.join(report.failed[:20])}"
+            )
