@@ -4,7 +4,6 @@ Idempotent: rows are found by natural keys and created only when missing, so run
 again adds nothing. Media files are generated locally with FFmpeg and Pillow.
 """
 
-import hashlib
 import shutil
 import tempfile
 import uuid
@@ -14,8 +13,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +34,8 @@ from cnt.models import ModerationStatus
 from community.models import Comment, CommunityPost, Like, Notification, NotificationType
 from live.models import LiveStream, StreamKind
 from media import samples
-from media.models import AssetKind, MediaAsset
+from media.models import AssetKind, AssetPurpose
+from media.services import asset_create_from_path
 from support.models import SupportMessage
 
 CATEGORIES = [
@@ -83,6 +81,17 @@ POSTS = [
     ("general", "Who is coming to the youth retreat next month?"),
     ("general", "The choir's new album made my commute a worship service."),
 ]
+
+
+PURPOSE_OF_PREFIX = {
+    "audio": AssetPurpose.AUDIO,
+    "video": AssetPurpose.VIDEO,
+    "animated-bible-stories": AssetPurpose.BIBLE_STORY,
+    "images/profiles": AssetPurpose.PROFILE,
+    "images/thumbnails": AssetPurpose.THUMBNAIL,
+    "images/movies": AssetPurpose.MOVIE_POSTER,
+    "documents": AssetPurpose.DOCUMENT,
+}
 
 
 class Command(BaseCommand):
@@ -134,17 +143,13 @@ class Command(BaseCommand):
         return obj, created
 
     def _store(self, owner, kind, prefix, suffix, data: bytes, content_type, **extra):
-        key = default_storage.save(f"{prefix}/{uuid.uuid4()}{suffix}", ContentFile(data))
+        """Store generated media the way an upload is stored: validated by content, under the
+        layout, and (audio, video) processed by the pipeline once the step commits."""
+        path = self.tmp / f"{uuid.uuid4()}{suffix}"
+        path.write_bytes(data)
         self.created += 1
-        return MediaAsset.objects.create(
-            owner=owner,
-            kind=kind,
-            storage_key=key,
-            original_filename=f"demo{suffix}",
-            content_type=content_type,
-            size_bytes=len(data),
-            checksum_sha256=hashlib.sha256(data).hexdigest(),
-            **extra,
+        return asset_create_from_path(
+            owner=owner, purpose=PURPOSE_OF_PREFIX[prefix], path=path, filename=f"demo{suffix}"
         )
 
     def _image(self, owner, prefix, text, color):
