@@ -143,6 +143,10 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env("CHANNEL_PREFIX", default="cnt"),
+                # Messages for every socket of one server process share one Redis queue, so
+                # a broadcast to many users of one process needs room (default is 100).
+                "capacity": env.int("CHANNEL_CAPACITY", default=10000),
+                "expiry": 60,
             },
         }
     }
