@@ -5,9 +5,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env
 
-_missing = [
-    name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FINANCE_ENCRYPTION_KEYS") if not env(name, default="")
-]
+REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "FINANCE_ENCRYPTION_KEYS")
+_missing = [name for name in REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: "
