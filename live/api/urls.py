@@ -3,8 +3,20 @@
 Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
 """
 
-from cnt.api.routers import OptionalSlashRouter
+from cnt.api.routers import OptionalSlashRouter, api_path
+from live.api.views import (
+    LiveKitWebhookView,
+    LiveStreamViewSet,
+    MeetingViewSet,
+    VoiceSessionViewSet,
+)
 
 router = OptionalSlashRouter()
+router.register("live/streams", LiveStreamViewSet, basename="live-stream")
+router.register("live/meetings", MeetingViewSet, basename="live-meeting")
+router.register("livekit/voice/session", VoiceSessionViewSet, basename="voice-session")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    api_path("live/webhook", LiveKitWebhookView.as_view(), name="live-webhook"),
+    *router.urls,
+]

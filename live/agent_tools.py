@@ -1,0 +1,137 @@
+"""What the voice assistant can look up, as plain functions over our own data.
+
+No LiveKit here: the worker (live/voice_agent.py) wraps these as function tools, and tests
+call them directly. Only public data is returned: approved content, public streams,
+published documents. Results are short, JSON-ready dicts a model can read aloud.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from cnt.models import ModerationStatus
+
+MAX_RESULTS = 5
+MAX_QUERY = 100
+SUMMARY_CHARS = 240
+EXCERPT_CHARS = 800
+
+
+def _clean(query) -> str:
+    return " ".join(str(query or "").split())[:MAX_QUERY]
+
+
+def _limit(limit) -> int:
+    return max(1, min(int(limit or MAX_RESULTS), MAX_RESULTS))
+
+
+def _short(text: str, size: int = SUMMARY_CHARS) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _content_item(kind: str, obj) -> dict:
+    artist = getattr(obj, "artist", None)
+    return {
+        "type": kind,
+        "id": obj.pk,
+        "title": obj.title,
+        "artist": artist.name if artist is not None else None,
+        "description": _short(obj.description),
+        "duration_seconds": obj.duration_seconds,
+    }
+
+
+def catalog_search(query: str, limit: int = MAX_RESULTS) -> list[dict]:
+    """Approved podcasts, music tracks and movies matching `query`, best first."""
+    query, limit = _clean(query), _limit(limit)
+    if not query:
+        return []
+    try:
+        from catalog.search import SearchType, search
+    except ImportError:  # pragma: no cover - catalog.search is optional for this module
+        return _catalog_search_simple(query, limit)
+    results = search(query=query, types=[SearchType.PODCAST, SearchType.MUSIC, SearchType.MOVIE])
+    # catalog.search pages with `page(number, size)`; older versions were sliceable.
+    hits = results.page(1, limit).hits if hasattr(results, "page") else list(results[:limit])
+    return [_content_item(hit.type, hit.obj) for hit in hits if hit.obj is not None]
+
+
+def _catalog_search_simple(query: str, limit: int) -> list[dict]:
+    from catalog.models import Movie, MusicTrack, Podcast
+
+    found = []
+    for kind, model in (("podcast", Podcast), ("music", MusicTrack), ("movie", Movie)):
+        rows = model.objects.filter(status=ModerationStatus.APPROVED, title__icontains=query)
+        found += [_content_item(kind, obj) for obj in rows.select_related("artist")[:limit]]
+    return found[:limit]
+
+
+def _stream_item(stream) -> dict:
+    return {
+        "id": stream.pk,
+        "title": stream.title,
+        "host": stream.host.display_name or stream.host.username,
+        "description": _short(stream.description),
+        "status": stream.status,
+        "scheduled_start": stream.scheduled_start.isoformat() if stream.scheduled_start else None,
+        "started_at": stream.started_at.isoformat() if stream.started_at else None,
+        "viewer_count": stream.viewer_count,
+    }
+
+
+def live_schedule(limit: int = MAX_RESULTS) -> dict:
+    """Public streams on air now and the next scheduled ones."""
+    from live.selectors import StreamState, stream_list
+
+    limit, anyone = _limit(limit), AnonymousUser()
+    return {
+        "live": [_stream_item(s) for s in stream_list(user=anyone, state=StreamState.LIVE)[:limit]],
+        "upcoming": [
+            _stream_item(s) for s in stream_list(user=anyone, state=StreamState.UPCOMING)[:limit]
+        ],
+    }
+
+
+def bible_story_lookup(query: str, limit: int = 3) -> list[dict]:
+    """Approved Bible stories whose title or scripture reference matches `query`."""
+    from bible.models import BibleStory
+
+    query, limit = _clean(query), _limit(limit)
+    if not query:
+        return []
+    stories = BibleStory.objects.filter(
+        Q(title__icontains=query) | Q(scripture_reference__icontains=query),
+        status=ModerationStatus.APPROVED,
+    ).order_by("title", "id")[:limit]
+    return [
+        {
+            "id": story.pk,
+            "title": story.title,
+            "scripture_reference": story.scripture_reference,
+            "summary": _short(story.description),
+            "excerpt": _short(story.body, EXCERPT_CHARS),
+        }
+        for story in stories
+    ]
+
+
+def document_lookup(query: str, limit: int = 3) -> list[dict]:
+    """Published documents (Bibles, study guides) whose title or description matches."""
+    from bible.models import DocumentAsset
+
+    query, limit = _clean(query), _limit(limit)
+    if not query:
+        return []
+    documents = DocumentAsset.objects.filter(
+        Q(title__icontains=query) | Q(description__icontains=query), is_published=True
+    ).order_by("title", "id")[:limit]
+    return [
+        {
+            "id": document.pk,
+            "title": document.title,
+            "description": _short(document.description),
+            "language": document.language,
+            "page_count": document.page_count,
+        }
+        for document in documents
+    ]
