@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_search_indexes'),
+        ('catalog', '0002_artist_is_trusted_movie_tags_musictrack_tags_and_more'),
         ('live', '0001_initial'),
         ('media', '0003_edit_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
