@@ -49,7 +49,7 @@ def encrypt_plaintext_bank_details(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_search_indexes'),
+        ('catalog', '0002_artist_is_trusted_movie_tags_musictrack_tags_and_more'),
         ('finance', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
