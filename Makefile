@@ -45,7 +45,7 @@ serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers cnt.asgi:application
 
 test: venv
-	@scripts/ensure-system.sh ffmpeg services
+	@scripts/ensure-system.sh ffmpeg services chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

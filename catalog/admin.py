@@ -1,5 +1,26 @@
-from django.contrib import admin
+"""Django Admin for the catalogue, and the moderation console shared by every moderated model.
 
+`ModeratedAdmin` gives a model the pending queue (oldest first), approve/reject actions (bulk
+on the changelist, single as buttons on the change page; rejecting asks for a reason), inline
+previews with signed playback URLs, and the item's audit trail. Status is read-only: it
+changes only through catalog.moderation's services. User text is always escaped.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
+
+from accounts.policies import is_moderator
+from catalog import moderation
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -13,9 +34,391 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
+from cnt.models import ModerationStatus
+from media import profiles, signing
+from media.models import AssetKind, AssetStatus
 
 MODERATION_READONLY = ("status", "rejection_reason", "moderated_by", "moderated_at")
-CONTENT_READONLY = (*MODERATION_READONLY, "play_count", "created_at", "updated_at")
+CONTENT_READONLY = (
+    *MODERATION_READONLY,
+    "published_at",
+    "play_count",
+    "created_at",
+    "updated_at",
+)
+REVIEW_FIELDS = ("media_preview", "moderation_history")
+PENDING_QUERY = f"status__exact={ModerationStatus.PENDING}"
+# Listed on the reject confirmation page; the rest are summarised as "and N more".
+REJECT_LIST_LIMIT = 50
+
+STATUS_COLOURS = {
+    ModerationStatus.PENDING: "#b26b00",
+    ModerationStatus.APPROVED: "#2e7d32",
+    ModerationStatus.REJECTED: "#c62828",
+}
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (sent to the owner)",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=moderation.REASON_MAX_LENGTH,
+        strip=True,
+    )
+
+
+# --- previews ------------------------------------------------------------------------------
+
+
+def _signed(asset, relative: str) -> str:
+    return signing.playback_path(asset.id, relative)
+
+
+def asset_preview(asset, *, poster=None):
+    """An <img>, <audio> or <video> for one asset, through signed URLs only."""
+    if asset is None:
+        return ""
+    if asset.kind == AssetKind.IMAGE:
+        return format_html(
+            '<img src="{}" alt="" style="max-width:320px;max-height:240px;display:block">',
+            _signed(asset, "original"),
+        )
+    if asset.kind not in (AssetKind.AUDIO, AssetKind.VIDEO):
+        return format_html('<a href="{}">Open the file</a>', _signed(asset, "original"))
+    sources = []
+    if asset.status == AssetStatus.READY and asset.output_prefix:
+        # Safari plays HLS natively; other browsers skip this source and use the original.
+        sources.append((_signed(asset, profiles.MASTER_PLAYLIST), "application/vnd.apple.mpegurl"))
+    sources.append((_signed(asset, "original"), asset.content_type or ""))
+    source_tags = format_html_join("", '<source src="{}" type="{}">', sources)
+    if asset.kind == AssetKind.VIDEO:
+        player = format_html(
+            '<video controls preload="metadata" style="max-width:480px;display:block"{}>{}</video>',
+            format_html(' poster="{}"', _signed(poster, "original")) if poster else "",
+            source_tags,
+        )
+    else:
+        player = format_html(
+            '<audio controls preload="metadata" style="display:block">{}</audio>', source_tags
+        )
+    note = ""
+    if asset.status != AssetStatus.READY:
+        note = format_html(
+            '<p class="help">Processing status: {}{}</p>',
+            asset.get_status_display(),
+            f" — {asset.error}" if asset.error else "",
+        )
+    return format_html("{}{}", player, note)
+
+
+def status_badge(status: str, label: str):
+    return format_html(
+        '<strong style="color:{}">{}</strong>', STATUS_COLOURS.get(status, "inherit"), label
+    )
+
+
+# --- the moderation console ----------------------------------------------------------------
+
+
+class ModeratedAdmin(admin.ModelAdmin):
+    """Admin for a moderated model. Subclasses set `preview_fields` (asset FKs, image first)."""
+
+    preview_fields: tuple[str, ...] = ()
+    preview_text_fields: tuple[str, ...] = ()
+    moderation_readonly = CONTENT_READONLY
+    change_form_template = "admin/moderation/change_form.html"
+    actions = ["approve_selected", "reject_selected"]
+
+    # -- permissions and queries
+
+    def has_moderate_permission(self, request) -> bool:
+        return is_moderator(request.user) and self.has_change_permission(request)
+
+    def get_ordering(self, request):
+        # The pending queue is worked oldest first; everything else shows newest first.
+        if request.GET.get("status__exact") == ModerationStatus.PENDING:
+            return ("created_at", "pk")
+        return ("-created_at", "-pk")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = (*super().get_readonly_fields(request, obj), *self.moderation_readonly)
+        return (*fields, *REVIEW_FIELDS) if obj is not None else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [f for f in self.get_fields(request, obj) if f not in REVIEW_FIELDS]
+        if obj is None:
+            return [(None, {"fields": fields})]
+        moderation_fields = [f for f in fields if f in MODERATION_READONLY]
+        rest = [f for f in fields if f not in MODERATION_READONLY]
+        return [
+            ("Review", {"fields": REVIEW_FIELDS}),
+            ("Moderation", {"fields": moderation_fields}),
+            (None, {"fields": rest}),
+        ]
+
+    @property
+    def content_type(self):
+        return moderation.content_type_for(self.model)
+
+    def pending_queue_url(self) -> str:
+        opts = self.model._meta
+        return f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?{PENDING_QUERY}"
+
+    # -- changelist columns
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="waiting", ordering="created_at")
+    def waiting(self, obj):
+        if obj.status != ModerationStatus.PENDING:
+            return "—"
+        return timesince(obj.created_at, timezone.now())
+
+    # -- change page: previews and the audit trail
+
+    @admin.display(description="preview")
+    def media_preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        parts = []
+        image = next(
+            (
+                getattr(obj, name)
+                for name in self.preview_fields
+                if getattr(obj, name, None) is not None
+                and getattr(obj, name).kind == AssetKind.IMAGE
+            ),
+            None,
+        )
+        for name in self.preview_fields:
+            asset = getattr(obj, name, None)
+            if asset is None:
+                continue
+            poster = image if asset.kind == AssetKind.VIDEO else None
+            parts.append((name.replace("_", " ").capitalize(), asset_preview(asset, poster=poster)))
+        for name in self.preview_text_fields:
+            text = getattr(obj, name, "")
+            if text:
+                parts.append(
+                    (
+                        name.replace("_", " ").capitalize(),
+                        format_html(
+                            '<div style="white-space:pre-wrap;max-width:640px">{}</div>', text
+                        ),
+                    )
+                )
+        if not parts:
+            return "No media attached."
+        return format_html_join(
+            "", '<div style="margin-bottom:12px"><div class="help">{}</div>{}</div>', parts
+        )
+
+    @admin.display(description="moderation history")
+    def moderation_history(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = [
+            (
+                decision.created_at.strftime("%Y-%m-%d %H:%M"),
+                decision.get_action_display(),
+                decision.get_previous_status_display(),
+                decision.moderator or "—",
+                decision.reason or "",
+            )
+            for decision in moderation.decisions_for(obj)[:20]
+        ]
+        if not rows:
+            return "No decisions yet."
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Action</th><th>Was</th><th>By</th>"
+            "<th>Reason</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+            ),
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            opts = self.model._meta
+            context.update(
+                can_moderate=self.has_moderate_permission(request),
+                moderation_status=status_badge(obj.status, obj.get_status_display()),
+                approve_url=reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_approve", args=[obj.pk]
+                ),
+                reject_url=reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_reject", args=[obj.pk]
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- actions: bulk on the changelist
+
+    @admin.action(description="Approve selected items", permissions=["moderate"])
+    def approve_selected(self, request, queryset):
+        results = moderation.content_approve_many(
+            content_type=self.content_type, objects=list(queryset), moderator=request.user
+        )
+        self._report(request, results, "approved")
+
+    @admin.action(description="Reject selected items…", permissions=["moderate"])
+    def reject_selected(self, request, queryset):
+        form = RejectForm(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_valid():
+            results = moderation.content_reject_many(
+                content_type=self.content_type,
+                objects=list(queryset),
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            self._report(request, results, "rejected")
+            return None
+        items = list(queryset.order_by("pk")[: REJECT_LIST_LIMIT + 1])
+        return self._reject_page(
+            request,
+            form=form,
+            items=items[:REJECT_LIST_LIMIT],
+            more=max(0, queryset.count() - REJECT_LIST_LIMIT),
+            selected=queryset.values_list("pk", flat=True),
+        )
+
+    def _report(self, request, results, verb: str):
+        changed = sum(1 for r in results if r.changed)
+        unchanged = len(results) - changed
+        if changed:
+            self.message_user(request, f"{changed} item(s) {verb}.", messages.SUCCESS)
+        if unchanged:
+            self.message_user(
+                request, f"{unchanged} item(s) were already {verb}; nothing changed.", messages.INFO
+            )
+
+    def _reject_page(self, request, *, form, items, more=0, selected=(), single=None):
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject with a reason",
+            "opts": opts,
+            "form": form,
+            "items": items,
+            "more": more,
+            "selected": list(selected),
+            "single": single,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "queue_url": self.pending_queue_url(),
+        }
+        return TemplateResponse(request, "admin/moderation/reject.html", context)
+
+    # -- actions: single, from the change page
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name=f"{name}_approve",
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name=f"{name}_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _moderated_object(self, request, object_id):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return obj, None
+
+    def approve_view(self, request, object_id):
+        return require_POST(self._approve)(request, object_id)
+
+    def _approve(self, request, object_id):
+        obj, redirect = self._moderated_object(request, object_id)
+        if redirect:
+            return redirect
+        result = moderation.content_approve(
+            content_type=self.content_type, obj=obj, moderator=request.user
+        )
+        self._report(request, [result], "approved")
+        return HttpResponseRedirect(self.pending_queue_url())
+
+    def reject_view(self, request, object_id):
+        obj, redirect = self._moderated_object(request, object_id)
+        if redirect:
+            return redirect
+        form = RejectForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                result = moderation.content_reject(
+                    content_type=self.content_type,
+                    obj=obj,
+                    moderator=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+            else:
+                self._report(request, [result], "rejected")
+                return HttpResponseRedirect(self.pending_queue_url())
+        return self._reject_page(request, form=form, items=[obj], single=obj)
+
+
+class ContentAdmin(ModeratedAdmin):
+    list_display = (
+        "title",
+        "owner",
+        "artist",
+        "category",
+        "status_badge",
+        "waiting",
+        "play_count",
+        "created_at",
+    )
+    list_filter = ("status", "is_featured", "category")
+    search_fields = ("title", "description", "owner__username", "artist__name")
+    raw_id_fields = ("owner", "artist", "thumbnail")
+    date_hierarchy = "created_at"
+    list_select_related = ("owner", "artist", "category")
+
+
+@admin.register(Podcast)
+class PodcastAdmin(ContentAdmin):
+    raw_id_fields = (*ContentAdmin.raw_id_fields, "audio", "video")
+    preview_fields = ("thumbnail", "audio", "video")
+
+
+@admin.register(Movie)
+class MovieAdmin(ContentAdmin):
+    raw_id_fields = (*ContentAdmin.raw_id_fields, "video", "poster")
+    preview_fields = ("poster", "thumbnail", "video")
+
+
+@admin.register(MusicTrack)
+class MusicTrackAdmin(ContentAdmin):
+    list_display = (
+        "title",
+        "owner",
+        "artist",
+        "album",
+        "genre",
+        "status_badge",
+        "waiting",
+        "play_count",
+    )
+    list_filter = (*ContentAdmin.list_filter, "genre")
+    raw_id_fields = (*ContentAdmin.raw_id_fields, "audio")
+    preview_fields = ("thumbnail", "audio")
+
+
+# --- the rest of the catalogue ---------------------------------------------------------------
 
 
 @admin.register(Category)
@@ -28,8 +431,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Artist)
 class ArtistAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "is_verified", "followers_count", "created_at")
-    list_filter = ("is_verified",)
+    list_display = ("name", "user", "is_verified", "is_trusted", "followers_count", "created_at")
+    list_filter = ("is_verified", "is_trusted")
     search_fields = ("name", "user__username", "user__email")
     raw_id_fields = ("user", "cover_image")
     readonly_fields = ("followers_count", "created_at", "updated_at")
@@ -40,33 +443,6 @@ class ArtistFollowerAdmin(admin.ModelAdmin):
     list_display = ("artist", "user", "created_at")
     search_fields = ("artist__name", "user__username")
     raw_id_fields = ("artist", "user")
-
-
-class ContentAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "artist", "category", "status", "play_count", "created_at")
-    list_filter = ("status", "is_featured", "category")
-    search_fields = ("title", "description", "owner__username", "artist__name")
-    raw_id_fields = ("owner", "artist", "thumbnail")
-    readonly_fields = CONTENT_READONLY
-    date_hierarchy = "created_at"
-    list_select_related = ("owner", "artist", "category")
-
-
-@admin.register(Podcast)
-class PodcastAdmin(ContentAdmin):
-    raw_id_fields = (*ContentAdmin.raw_id_fields, "audio", "video")
-
-
-@admin.register(Movie)
-class MovieAdmin(ContentAdmin):
-    raw_id_fields = (*ContentAdmin.raw_id_fields, "video", "poster")
-
-
-@admin.register(MusicTrack)
-class MusicTrackAdmin(ContentAdmin):
-    list_display = (*ContentAdmin.list_display[:3], "album", "genre", "status", "play_count")
-    list_filter = (*ContentAdmin.list_filter, "genre")
-    raw_id_fields = (*ContentAdmin.raw_id_fields, "audio")
 
 
 class PlaylistItemInline(admin.TabularInline):
@@ -100,6 +476,7 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
     list_display = ("created_at", "action", "content_type", "object_id", "moderator", "reason")
     list_filter = ("action", "content_type")
     search_fields = ("reason", "moderator__username")
+    list_select_related = ("moderator",)
     readonly_fields = (
         "content_type",
         "object_id",
@@ -114,6 +491,9 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.admin import MODERATION_READONLY
+from catalog.admin import MODERATION_READONLY, ModeratedAdmin
 from community.models import (
     Comment,
     CommunityPost,
@@ -12,14 +12,31 @@ from community.models import (
 
 
 @admin.register(CommunityPost)
-class CommunityPostAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "author", "post_type", "status", "likes_count", "comments_count")
+class CommunityPostAdmin(ModeratedAdmin):
+    list_display = (
+        "__str__",
+        "author",
+        "post_type",
+        "status_badge",
+        "waiting",
+        "likes_count",
+        "comments_count",
+        "created_at",
+    )
     list_filter = ("status", "post_type")
     search_fields = ("title", "body", "author__username")
     raw_id_fields = ("author", "image", "category")
-    readonly_fields = (*MODERATION_READONLY, "likes_count", "comments_count", "created_at")
+    moderation_readonly = (
+        *MODERATION_READONLY,
+        "likes_count",
+        "comments_count",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "created_at"
     list_select_related = ("author",)
+    preview_fields = ("image",)
+    preview_text_fields = ("title", "body")
 
 
 @admin.register(Comment)

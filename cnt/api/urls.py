@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("media.api.s3_urls")),
     path("", include("media.api.editing_urls")),
     path("", include("catalog.api.urls")),
+    path("", include("catalog.api.admin_urls")),
+    path("", include("catalog.api.search_urls")),
     path("", include("community.api.urls")),
     path("", include("live.api.urls")),
     path("", include("finance.api.urls")),

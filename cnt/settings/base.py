@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "AssetPurposeEnum": "media.models.AssetPurpose.choices",
         "OtpPurposeEnum": "accounts.models.OtpPurpose.choices",
         "ModerationStatusEnum": "cnt.models.ModerationStatus.choices",
+        "NotificationTypeEnum": "community.models.NotificationType.choices",
         "VideoUploadPurposeEnum": "media.api.serializers.VIDEO_UPLOAD_PURPOSES",
         "ImageUploadPurposeEnum": "media.api.serializers.IMAGE_UPLOAD_PURPOSES",
     },

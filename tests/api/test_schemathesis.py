@@ -24,7 +24,7 @@ def no_server_error(ctx, response, case):
 
 CHECKS = [no_server_error, response_schema_conformance, content_type_conformance]
 HYPOTHESIS = settings(
-    max_examples=12,
+    max_examples=6,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,

@@ -109,7 +109,8 @@ def test_signed_playback_serves_playlists_and_redirects_to_presigned_urls(
 def test_playback_refuses_bad_signatures_and_missing_playlists(ready_audio, client):
     good = signing.playback_path(ready_audio.id, "hls/master.m3u8")
     parts = good.split("/")
-    tampered = "/".join(parts[:5] + ["A" + parts[5][1:]] + parts[6:])
+    flipped = ("B" if parts[5][0] == "A" else "A") + parts[5][1:]  # always a different signature
+    tampered = "/".join(parts[:5] + [flipped] + parts[6:])
     assert client.get(tampered).status_code == 403
     missing = client.get(signing.playback_path(ready_audio.id, "hls/aac_64k/nothere.m3u8"))
     assert missing.status_code == 404

@@ -1,0 +1,411 @@
+"""API benchmark: list, detail and search over 100k music tracks, next to bare SQL.
+
+    DATABASE_URL=postgres://... python bench/api.py [--tracks 100000] [--requests 400] [--keep]
+
+Creates a throwaway PostgreSQL database (`cnt_bench`, or $BENCH_DATABASE) on the server of
+DATABASE_URL, migrates it, fills it with realistic tracks (bulk_create, titles from word
+lists), then measures sequential requests through Django's test client against whichever of
+/api/v1/music, /api/v1/music/{id} and /api/v1/search exist (an ORM list/detail stands in
+for a missing endpoint), and the same data fetched by bare SQL with psycopg. Prints
+requests per second, p50/p95/p99 latency and the ratio to bare SQL. The database is dropped
+at the end unless --keep (and --reuse skips the fill when it is already there).
+
+Targets: list and detail within 3x of bare SQL (p50), search p95 <= 20 ms.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+ADJECTIVES = words(
+    "amazing blessed broken bright calm eternal faithful gentle glorious golden gracious "
+    "great holy humble joyful living loving mighty new quiet radiant redeemed rising sacred "
+    "shining silent steadfast still sweet tender true victorious wonderful wondrous "
+    "everlasting abundant merciful morning evening peaceful restless righteous sovereign "
+    "unfailing endless hidden ancient open"
+)
+NOUNS = words(
+    "grace love light heart hope faith river mountain shepherd kingdom glory mercy promise "
+    "spirit fire rain morning night song psalm prayer throne cross savior lamb lion rock "
+    "fortress refuge harbor valley garden city road journey home heaven wind water bread wine "
+    "dove crown name voice word path story dawn praise hallelujah hosanna blessing covenant "
+    "redemption freedom healing peace joy strength wisdom"
+)
+VERBS = words(
+    "walking running singing praying waiting dancing rising resting trusting believing "
+    "seeking following calling shouting kneeling"
+)
+PREPOSITIONS = words("in with through under beyond before above")
+TAGS = words(
+    "worship gospel hymn praise choir acoustic live instrumental piano organ contemporary "
+    "traditional christmas easter youth kids prayer meditation sermon soul soulful upbeat "
+    "slow choral a-cappella reggae afrobeat country rock"
+)
+GENRES = words("Worship Gospel Hymns Contemporary Choral Instrumental Praise")
+FIRST = words(
+    "grace faith hope joy mercy sarah david john mary ruth james paul esther daniel samuel "
+    "hannah elijah naomi peter"
+)
+GROUPS = words("choir singers band collective ensemble worship voices family project")
+
+TYPO_QUERIES = ["amzing grace", "shepard", "hallelujh", "kingdon", "glorius", "fiath"]
+
+
+def title(rng: random.Random) -> str:
+    pattern = rng.randrange(6)
+    a, n, n2 = rng.choice(ADJECTIVES), rng.choice(NOUNS), rng.choice(NOUNS)
+    if pattern == 0:
+        return f"{a} {n}".title()
+    if pattern == 1:
+        return f"The {n} of {n2}".title()
+    if pattern == 2:
+        return f"{rng.choice(VERBS)} {rng.choice(PREPOSITIONS)} the {n}".title()
+    if pattern == 3:
+        return f"{a} {n} {rng.choice(['(Live)', '(Acoustic)', '(Reprise)', ''])}".strip().title()
+    if pattern == 4:
+        return f"{n} {rng.choice(PREPOSITIONS)} {n2}".title()
+    return f"Oh {a} {n}".title()
+
+
+def description(rng: random.Random, track_title: str) -> str:
+    return (
+        f"{track_title} is a {rng.choice(ADJECTIVES)} {rng.choice(GENRES).lower()} song about "
+        f"{rng.choice(NOUNS)} and {rng.choice(NOUNS)}, recorded {rng.choice(PREPOSITIONS)} "
+        f"the {rng.choice(NOUNS)}."
+    )
+
+
+def database_urls(url: str, name: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit("bench/api.py needs DATABASE_URL=postgres://... (PostgreSQL).")
+    return (
+        urlunsplit(parts._replace(path="/postgres")),
+        urlunsplit(parts._replace(path=f"/{name}")),
+    )
+
+
+def conninfo(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def create_database(admin_url: str, name: str, reuse: bool) -> bool:
+    """Create the bench database; True when it already existed and is reused."""
+    with psycopg.connect(conninfo(admin_url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reuse:
+            return True
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return False
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(conninfo(admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup_django(bench_url: str) -> None:
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnt.settings")
+    os.environ["DEBUG"] = "0"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench._urls"
+
+
+def fill(tracks: int, seed: int = 7) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from catalog.models import Artist, MusicTrack
+
+    if MusicTrack.objects.count() >= tracks:
+        print(f"reusing {MusicTrack.objects.count()} tracks")
+        return
+    rng = random.Random(seed)
+    User = get_user_model()
+    started = time.monotonic()
+    creators = max(50, tracks // 200)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench{i}", email=f"bench{i}@example.com", password="!")
+            for i in range(creators)
+        ],
+        batch_size=1000,
+    )
+    names = set()
+    while len(names) < creators:
+        names.add(f"{rng.choice(FIRST).title()} {rng.choice(GROUPS).title()} {len(names)}")
+    artists = Artist.objects.bulk_create(
+        [Artist(user=u, name=name) for u, name in zip(users, sorted(names), strict=True)],
+        batch_size=1000,
+    )
+    batch = []
+    for i in range(tracks):
+        artist = artists[i % len(artists)]
+        roll = rng.random()
+        status = "approved" if roll < 0.9 else ("pending" if roll < 0.97 else "rejected")
+        track_title = title(rng)
+        batch.append(
+            MusicTrack(
+                title=track_title,
+                description=description(rng, track_title),
+                owner_id=artist.user_id,
+                artist=artist,
+                status=status,
+                album=f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}".title(),
+                genre=rng.choice(GENRES),
+                tags=rng.sample(TAGS, rng.randint(1, 3)),
+                duration_seconds=rng.randint(120, 420),
+                play_count=int(rng.paretovariate(1.2) * 10),
+            )
+        )
+        if len(batch) == 5000:
+            MusicTrack.objects.bulk_create(batch)
+            batch = []
+            print(f"  {i + 1} tracks", end="\r", flush=True)
+    if batch:
+        MusicTrack.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        # Spread creation times so "newest first" is a real ordering, not a tie.
+        cursor.execute(
+            "UPDATE music_tracks SET created_at = now() - id * interval '1 minute', "
+            "published_at = CASE WHEN status = 'approved' THEN now() - id * interval '1 minute' "
+            "END"
+        )
+        cursor.execute("VACUUM ANALYZE")
+    print(f"filled {tracks} tracks, {creators} artists in {time.monotonic() - started:.1f}s")
+
+
+class Stats:
+    def __init__(self, latencies: list[float], elapsed: float):
+        ordered = sorted(latencies)
+        self.rps = len(latencies) / elapsed
+        self.p50 = statistics.median(ordered) * 1000
+        self.p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
+        self.p99 = ordered[int(len(ordered) * 0.99) - 1] * 1000
+
+
+def run(fn, requests: int, warmup: int = 30) -> Stats:
+    for i in range(warmup):
+        fn(i)
+    latencies = []
+    started = time.perf_counter()
+    for i in range(requests):
+        t = time.perf_counter()
+        fn(i)
+        latencies.append(time.perf_counter() - t)
+    return Stats(latencies, time.perf_counter() - started)
+
+
+class QueryCounter:
+    """Counts the ORM's queries (the test client resets connection.queries per request)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def resolves(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tracks", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
+    args = parser.parse_args()
+
+    name = os.environ.get("BENCH_DATABASE", "cnt_bench")
+    admin_url, bench_url = database_urls(os.environ.get("DATABASE_URL", ""), name)
+    reused = create_database(admin_url, name, args.reuse)
+    try:
+        setup_django(bench_url)
+        from django.core.management import call_command
+
+        if not reused:
+            call_command("migrate", verbosity=0)
+        fill(args.tracks)
+        return measure(bench_url, args.requests)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(admin_url, name)
+
+
+def measure(bench_url: str, requests: int) -> int:
+    from django.db import connection
+    from django.test import Client
+
+    from catalog.models import MusicTrack
+    from catalog.search import CANDIDATES, DOCUMENT, terms_of, tsquery_text
+
+    rng = random.Random(11)
+    client = Client()
+    ids = list(
+        MusicTrack.objects.filter(status="approved")
+        .order_by("?")
+        .values_list("id", flat=True)[:500]
+    )
+    words = ADJECTIVES + NOUNS + VERBS
+    queries = [rng.choice(words) for _ in range(200)]
+    queries += [f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}" for _ in range(100)]
+    queries += [rng.choice(NOUNS)[:4] for _ in range(50)]  # type-ahead prefixes
+    rng.shuffle(queries)
+    typos = TYPO_QUERIES
+
+    bare = psycopg.connect(conninfo(bench_url), autocommit=True)
+    fields = (
+        "m.id, m.title, m.description, m.duration_seconds, m.play_count, m.tags, m.album, "
+        "m.genre, m.created_at, m.published_at, a.id, a.name"
+    )
+
+    def bare_list(i):
+        bare.execute("SELECT count(*) FROM music_tracks WHERE status = 'approved'").fetchone()
+        bare.execute(
+            f"SELECT {fields} FROM music_tracks m LEFT JOIN artists a ON a.id = m.artist_id "
+            "WHERE m.status = 'approved' ORDER BY m.created_at DESC, m.id DESC LIMIT 20"
+        ).fetchall()
+
+    def bare_detail(i):
+        bare.execute(
+            f"SELECT {fields} FROM music_tracks m LEFT JOIN artists a ON a.id = m.artist_id "
+            "WHERE m.id = %s AND m.status = 'approved'",
+            [ids[i % len(ids)]],
+        ).fetchone()
+
+    document = DOCUMENT.format(c="'english'::regconfig", t="m.")
+
+    def bare_search(i):
+        # The same work as the endpoint's page query: rank at most CANDIDATES matches.
+        text = tsquery_text(terms_of(queries[i % len(queries)]))
+        bare.execute(
+            f"SELECT {fields}, c.r, count(*) OVER () FROM ("
+            f"  SELECT m.id, ts_rank({document}, to_tsquery('english'::regconfig, %s)) AS r"
+            "   FROM music_tracks m WHERE m.status = 'approved'"
+            f"  AND ({document}) @@ to_tsquery('english'::regconfig, %s) LIMIT %s"
+            ") c JOIN music_tracks m ON m.id = c.id LEFT JOIN artists a ON a.id = m.artist_id"
+            " ORDER BY c.r DESC, m.id DESC LIMIT 20",
+            [text, text, CANDIDATES],
+        ).fetchall()
+
+    def get(path):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} -> {response.status_code}: {response.content[:300]!r}")
+        return response
+
+    cases = []
+    if resolves("/api/v1/music"):
+        cases.append(("list", "GET /api/v1/music", lambda i: get("/api/v1/music?page_size=20")))
+    else:
+
+        def orm_list(i):
+            queryset = MusicTrack.objects.filter(status="approved")
+            queryset.count()
+            list(queryset.select_related("artist").order_by("-created_at", "-id")[:20])
+
+        cases.append(("list", "ORM list (no /api/v1/music)", orm_list))
+    cases.append(("list", "bare SQL", bare_list))
+    if ids and resolves(f"/api/v1/music/{ids[0]}"):
+        cases.append(
+            ("detail", "GET /api/v1/music/{id}", lambda i: get(f"/api/v1/music/{ids[i % 500]}"))
+        )
+    else:
+
+        def orm_detail(i):
+            MusicTrack.objects.select_related("artist").get(pk=ids[i % len(ids)], status="approved")
+
+        cases.append(("detail", "ORM get (no /api/v1/music/{id})", orm_detail))
+    cases.append(("detail", "bare SQL", bare_detail))
+    if resolves("/api/v1/search"):
+        cases += [
+            (
+                "search",
+                "GET /api/v1/search (words)",
+                lambda i: get(f"/api/v1/search?q={queries[i % len(queries)]}"),
+            ),
+            (
+                "search",
+                "GET /api/v1/search?type=music",
+                lambda i: get(f"/api/v1/search?q={queries[i % len(queries)]}&type=music"),
+            ),
+            (
+                "search",
+                "GET /api/v1/search (typos)",
+                lambda i: get(f"/api/v1/search?q={typos[i % len(typos)]}"),
+            ),
+        ]
+    cases.append(("search", "bare SQL (FTS, music only)", bare_search))
+
+    print(f"\n{requests} sequential requests per case, 30 warm-up; latency in ms")
+    print(
+        f"{'case':8} {'implementation':34} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}  queries"
+    )
+    results = {}
+    for case, label, fn in cases:
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            fn(0)
+        stats = run(fn, requests)
+        results.setdefault(case, []).append((label, stats))
+        n = counter.count if not label.startswith("bare") else "-"
+        print(
+            f"{case:8} {label:34} {stats.rps:8.0f} {stats.p50:7.2f} {stats.p95:7.2f} "
+            f"{stats.p99:7.2f}  {n}"
+        )
+    bare.close()
+
+    print("\nratios to bare SQL (p50):")
+    verdicts = []
+    for case, rows in results.items():
+        base = next(stats for label, stats in rows if label.startswith("bare"))
+        for label, stats in rows:
+            if label.startswith("bare"):
+                continue
+            ratio = stats.p50 / base.p50
+            print(f"  {case:8} {label:34} {ratio:5.1f}x")
+            if case in ("list", "detail") and label.startswith("GET"):
+                verdicts.append((f"{case} within 3x of bare SQL ({label})", ratio <= 3))
+            if case == "search" and label.startswith("GET"):
+                verdicts.append((f"search p95 <= 20 ms ({label})", stats.p95 <= 20))
+    print("\ntargets:")
+    for text, ok in verdicts:
+        print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""GET /search: approved podcasts, movies, music and artists, best match first, paginated."""
+
+from django.core.paginator import Page, Paginator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+
+from catalog.search import MAX_QUERY_LENGTH, SearchType, search
+from cnt.api.pagination import StandardPagination
+from media import signing
+from media.models import AssetKind
+
+DESCRIPTION_PREVIEW = 200
+MAX_PAGE = 1000
+
+
+class _Total:
+    """Stands in for an object list whose length is known, for Django's Paginator."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+
+class SearchPagination(StandardPagination):
+    """The standard page shape; the search runs once, for the requested page only."""
+
+    max_page_size = 50
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+            raise NotFound("Invalid page.")
+        result = queryset.page(int(raw), size)
+        paginator = Paginator(_Total(result.total), size)
+        if int(raw) > paginator.num_pages:
+            raise NotFound("Invalid page.")
+        self.page = Page(result.hits, int(raw), paginator)
+        return result.hits
+
+
+class SearchArtistSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    """One hit; `type` says which resource `id` belongs to (artists have no artist)."""
+
+    type = serializers.ChoiceField(choices=SearchType.choices)
+    id = serializers.IntegerField()
+    title = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    artist = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    duration_seconds = serializers.SerializerMethodField()
+    score = serializers.FloatField(help_text="Relevance; higher is better.")
+
+    def get_title(self, hit) -> str:
+        return hit.obj.name if hit.type == SearchType.ARTIST else hit.obj.title
+
+    def get_description(self, hit) -> str:
+        text = hit.obj.bio if hit.type == SearchType.ARTIST else hit.obj.description
+        return text[:DESCRIPTION_PREVIEW]
+
+    @extend_schema_field(SearchArtistSerializer(allow_null=True))
+    def get_artist(self, hit):
+        artist = None if hit.type == SearchType.ARTIST else hit.obj.artist
+        return {"id": artist.pk, "name": artist.name} if artist else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_image_url(self, hit):
+        asset = hit.obj.cover_image if hit.type == SearchType.ARTIST else hit.obj.thumbnail
+        if asset is None or asset.kind != AssetKind.IMAGE:
+            return None
+        return signing.playback_url(self.context.get("request"), asset.id, "original")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_duration_seconds(self, hit):
+        return None if hit.type == SearchType.ARTIST else hit.obj.duration_seconds
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True)
+    type = serializers.ChoiceField(choices=SearchType.choices, required=False)
+
+
+@extend_schema(
+    tags=["search"],
+    summary="Search content and artists",
+    description=(
+        "Full-text search over titles, artist names, tags and descriptions of approved "
+        "podcasts, movies and music, and over artist names; typos are tolerated. Results "
+        "are ranked (title matches first); a very broad term ranks its first few hundred matches "
+        "per type."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "q", OpenApiTypes.STR, required=True, description="What to look for (≤ 100 chars)."
+        ),
+        OpenApiParameter(
+            "type",
+            OpenApiTypes.STR,
+            enum=SearchType.values,
+            description="Only this kind of result; all kinds when absent.",
+        ),
+    ],
+)
+class SearchView(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = SearchResultSerializer
+    pagination_class = SearchPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        params = SearchQuerySerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        kind = params.validated_data.get("type")
+        return search(query=params.validated_data["q"], types=[kind] if kind else None)

@@ -1,0 +1,41 @@
+"""Template tags of the moderation console (the admin index shows the pending queue)."""
+
+from django import template
+from django.urls import reverse
+
+from accounts.policies import is_moderator
+from catalog import moderation
+from catalog.admin import PENDING_QUERY
+
+register = template.Library()
+
+
+def _change_permission(model) -> str:
+    return f"{model._meta.app_label}.change_{model._meta.model_name}"
+
+
+@register.simple_tag
+def moderation_queue_for(user) -> list[dict]:
+    """Pending items per type the user may moderate; empty for anyone else (one query a type)."""
+    if not is_moderator(user):
+        return []
+    allowed = [
+        content_type
+        for content_type in moderation.MODEL_LABELS
+        if user.has_perm(_change_permission(moderation.model_for(content_type)))
+    ]
+    rows = []
+    for entry in moderation.moderation_queue(allowed) if allowed else []:
+        opts = entry.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        rows.append(
+            {
+                "content_type": entry.content_type.value,
+                "model_name": opts.model_name,
+                "label": entry.label,
+                "pending": entry.pending,
+                "oldest_pending_at": entry.oldest_pending_at,
+                "url": f"{changelist}?{PENDING_QUERY}",
+            }
+        )
+    return rows
