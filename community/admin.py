@@ -67,10 +67,35 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "reporter", "post", "comment", "status")
+    """Reported posts and comments. Resolving one report resolves every open report of the
+    same target: upheld removes it from view, dismissed restores it."""
+
+    list_display = ("created_at", "reporter", "post", "comment", "reason", "status")
     list_filter = ("status",)
     search_fields = ("reason", "reporter__username")
     raw_id_fields = ("reporter", "post", "comment", "resolved_by")
+    readonly_fields = ("status", "resolved_by", "resolved_at", "created_at", "updated_at")
+    actions = ("uphold_reports", "dismiss_reports")
+
+    def _resolve(self, request, queryset, *, uphold: bool):
+        from community.models import ReportStatus
+        from community.services import report_resolve
+
+        resolved = 0
+        for report in queryset.filter(status=ReportStatus.OPEN):
+            report.refresh_from_db()
+            if report.status == ReportStatus.OPEN:
+                report_resolve(report=report, moderator=request.user, uphold=uphold)
+                resolved += 1
+        self.message_user(request, f"{resolved} reported items resolved.")
+
+    @admin.action(description="Uphold: remove the reported content", permissions=["change"])
+    def uphold_reports(self, request, queryset):
+        self._resolve(request, queryset, uphold=True)
+
+    @admin.action(description="Dismiss: keep the reported content", permissions=["change"])
+    def dismiss_reports(self, request, queryset):
+        self._resolve(request, queryset, uphold=False)
 
 
 @admin.register(NotificationPreference)

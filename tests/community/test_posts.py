@@ -238,3 +238,23 @@ def test_quote_posts_get_a_generated_quote_image(user_client, django_capture_on_
     from community.services import post_attach_quote_image
 
     assert post_attach_quote_image(post_id=post.pk) == "noop"
+
+
+def test_moderators_resolve_reports_in_the_admin(client, admin_user, settings):
+    settings.COMMUNITY_REPORT_HIDE_THRESHOLD = 1
+    post = make_post()
+    client_for(UserFactory()).post(f"/api/v1/community/posts/{post.pk}/report", {"reason": "x"})
+    post.refresh_from_db()
+    assert post.status == "pending"
+    report = Report.objects.get()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/community/report/",
+        {"action": "dismiss_reports", "_selected_action": [report.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    report.refresh_from_db()
+    post.refresh_from_db()
+    assert report.status == "dismissed" and report.resolved_by == admin_user
+    assert post.status == "approved"
