@@ -87,6 +87,25 @@ class TextField(serializers.CharField):
         return text
 
 
+# FFmpeg filtergraph syntax: option separators, stream labels, escapes and expansions.
+FILTER_SYNTAX = ("[", "]", ";", "\\", "%{", "=")
+
+
+class OverlayTextField(TextField):
+    """Overlay text: any Unicode, but text that carries FFmpeg filtergraph syntax (an
+    attempt to inject options or filters) is refused outright. The text still reaches
+    FFmpeg only through a file with expansion off."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        found = sorted({token for token in FILTER_SYNTAX if token in text})
+        if found:
+            raise serializers.ValidationError(
+                "The text may not contain " + " ".join(found) + " (filter syntax)."
+            )
+        return text
+
+
 def color_field(**kwargs) -> serializers.RegexField:
     kwargs.setdefault("help_text", "#RRGGBB")
     return serializers.RegexField(
@@ -183,7 +202,9 @@ class MixAudioFields(serializers.Serializer):
 
 
 class TextOverlayFields(TimeRangeMixin):
-    text = TextField(help_text="Any text (up to 500 characters); drawn exactly as written.")
+    text = OverlayTextField(
+        help_text="Any text (up to 500 characters) without filter syntax ([ ] ; \\ %{ =)."
+    )
     x = XPositionField(default="center")
     y = YPositionField(default="bottom")
     size = serializers.IntegerField(

@@ -108,8 +108,25 @@ def test_text_overlay_draws_in_its_region_during_its_time_range(owner, blue_vide
         "%{pts}",
         "\\",
         "a;b,c[d]e'f\"g\\h:i=j",
-        "Ἐν ἀρχῇ ἦν ὁ λόγος — בְּרֵאשִׁית 🙏",
     ],
+)
+def test_filter_injection_in_overlay_text_is_refused(owner, owner_client, blue_video, text):
+    from media.models import EditJob
+
+    source = ready_asset(owner, "video", blue_video)
+    response = owner_client.post(
+        "/api/v1/video-editing/text-overlay",
+        {"source": str(source.id), "text": text, "x": 10, "y": 10},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "text" in response.json()["errors"]
+    assert EditJob.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ἐν ἀρχῇ ἦν ὁ λόγος — בְּרֵאשִׁית 🙏", 'God\'s love: John 3:16, "For God so loved"'],
 )
 def test_hostile_overlay_text_is_drawn_literally(owner, blue_video, edit, spawned, text):
     source = ready_asset(owner, "video", blue_video)
