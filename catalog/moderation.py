@@ -111,6 +111,20 @@ def _transition(*, content_type, obj, moderator, target: str, reason: str = "") 
                 moderator=moderator,
             )
             _notify_owner(locked, content_type, target, reason, moderator)
+            first_approval = (
+                target == ModerationStatus.APPROVED
+                and getattr(locked, "artist_id", None)
+                and not ModerationDecision.objects.filter(
+                    content_type=content_type, object_id=locked.pk, action=ModerationAction.APPROVE
+                )
+                .exclude(pk=decision.pk)
+                .exists()
+            )
+            if first_approval:
+                from catalog.tasks import notify_followers_of_new_content
+
+                args = (content_type.value, locked.pk)
+                transaction.on_commit(lambda: notify_followers_of_new_content.delay(*args))
     for field in ("status", "rejection_reason", "moderated_by_id", "moderated_at", "updated_at"):
         setattr(obj, field, getattr(locked, field))
     if hasattr(locked, "published_at"):

@@ -87,6 +87,17 @@ def artist_follow(*, artist: Artist, user) -> tuple[bool, int]:
         Artist.objects.select_for_update().filter(pk=artist.pk).values_list("pk").get()
         _, created = ArtistFollower.objects.get_or_create(artist_id=artist.pk, user=user)
         count = _set_followers_count(artist.pk)
+        if created:
+            from community.models import NotificationType
+            from community.notifications import notification_create
+
+            notification_create(
+                recipient=artist.user_id,
+                actor=user,
+                type=NotificationType.FOLLOW,
+                title=f"{user.get_full_name()} started following you",
+                data={"artist_id": artist.pk, "user_id": user.pk},
+            )
     return created, count
 
 
@@ -469,3 +480,32 @@ def playback_progress_record(
         progress.save()
         plays = model.objects.filter(pk=obj.pk).values_list("play_count", flat=True).get()
     return progress, counted, plays
+
+
+def content_notify_followers(*, content_type: str, object_id: int) -> int:
+    """Notify the followers of an item's artist that it is out; a rerun sends nothing new."""
+    from catalog.moderation import model_for
+    from community.models import Notification, NotificationType
+    from community.notifications import notification_create
+
+    item = model_for(content_type).objects.select_related("artist").filter(pk=object_id).first()
+    if item is None or item.artist is None or item.status != ModerationStatus.APPROVED:
+        return 0
+    data = {"content_type": content_type, "id": object_id}
+    already = set(
+        Notification.objects.filter(type=NotificationType.NEW_CONTENT, data=data).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    sent = 0
+    for follower_id in item.artist.follower_links.values_list("user_id", flat=True):
+        if follower_id in already or follower_id == item.artist.user_id:
+            continue
+        notification_create(
+            recipient=follower_id,
+            type=NotificationType.NEW_CONTENT,
+            title=f"New from {item.artist.name}: {item.title}",
+            data=data,
+        )
+        sent += 1
+    return sent

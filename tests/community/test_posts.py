@@ -258,3 +258,26 @@ def test_moderators_resolve_reports_in_the_admin(client, admin_user, settings):
     post.refresh_from_db()
     assert report.status == "dismissed" and report.resolved_by == admin_user
     assert post.status == "approved"
+
+
+def test_follows_and_new_content_notify(user, django_capture_on_commit_callbacks):
+    from catalog.models import Artist, ContentType, Podcast
+    from catalog.moderation import content_approve
+    from catalog.services import artist_follow
+
+    creator = UserFactory()
+    artist = Artist.objects.create(user=creator, name="Pastor James")
+    created, _ = artist_follow(artist=artist, user=user)
+    assert created
+    follow = Notification.objects.get(recipient=creator)
+    assert follow.type == "follow" and follow.actor == user
+    podcast = Podcast.objects.create(owner=creator, artist=artist, title="Grace", status="pending")
+    moderator = UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        content_approve(content_type=ContentType.PODCAST, obj=podcast, moderator=moderator)
+    news = Notification.objects.get(recipient=user, type="new_content")
+    assert news.title == "New from Pastor James: Grace"
+    assert news.data == {"content_type": "podcast", "id": podcast.pk}
+    from catalog.services import content_notify_followers
+
+    assert content_notify_followers(content_type="podcast", object_id=podcast.pk) == 0
