@@ -2,7 +2,6 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.storage import default_storage
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,17 +13,16 @@ from accounts.validators import (
     validate_email_domain,
     validate_username_format,
 )
+from media import signing
 
 PASSWORD_MAX_LENGTH = 128
 
 
 def avatar_url(user: User, request) -> str | None:
+    """The avatar's signed, absolute playback URL (avatars are assets like any upload)."""
     if not user.avatar_id:
         return None
-    url = default_storage.url(user.avatar.storage_key)
-    if request is not None and url.startswith("/"):
-        return request.build_absolute_uri(url)
-    return url
+    return signing.playback_url(request, user.avatar_id, "original")
 
 
 def _password_errors(password: str, user: User) -> list[str]:

@@ -8,8 +8,9 @@ from rest_framework import serializers
 
 from bible import policies, references
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
-from catalog.api.serializers import EnumField, moderation_status_field, stream_type_field
+from catalog.api.serializers import moderation_status_field, stream_type_field
 from catalog.models import Category
+from cnt.api.serializers import EnumField
 from media import signing
 from media.api.serializers import AssetSerializer
 from media.models import AssetKind

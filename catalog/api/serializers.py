@@ -3,8 +3,6 @@ services decide. Output serializers read what the selectors prefetched and sign 
 without queries (media.signing is pure HMAC)."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +22,7 @@ from catalog.models import (
     Podcast,
 )
 from catalog.services import MAX_PLAYLIST_ITEMS
+from cnt.api.serializers import EnumField
 from cnt.models import ModerationStatus
 from media.api.serializers import AssetSerializer
 from media.models import AssetKind
@@ -35,32 +34,6 @@ STREAM_TYPES = [("audio", "Audio"), ("video", "Video")]
 
 
 # --- enums as shared schema components -----------------------------------------------------
-
-
-class EnumField(serializers.ChoiceField):
-    """A choice field documented as one named enum component, however many serializers use
-    it (inline enums shared across components make drf-spectacular warn about naming)."""
-
-    def __init__(self, choices, component: str, **kwargs):
-        self.component = component
-        super().__init__(choices=choices, **kwargs)
-
-
-class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = EnumField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        values = [str(value) for value in field.choices]
-        described = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items())
-        component = ResolvedComponent(
-            name=field.component,
-            type=ResolvedComponent.SCHEMA,
-            object=field.component,
-            schema={"type": "string", "enum": values, "description": described},
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 def moderation_status_field(**kwargs) -> EnumField:

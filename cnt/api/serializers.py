@@ -1,3 +1,5 @@
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 
@@ -13,3 +15,29 @@ class ErrorSerializer(serializers.Serializer):
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field documented as one named enum component, however many serializers use
+    it (inline enums shared across components make drf-spectacular warn about naming)."""
+
+    def __init__(self, choices, component: str, **kwargs):
+        self.component = component
+        super().__init__(choices=choices, **kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = [str(value) for value in field.choices]
+        described = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items())
+        component = ResolvedComponent(
+            name=field.component,
+            type=ResolvedComponent.SCHEMA,
+            object=field.component,
+            schema={"type": "string", "enum": values, "description": described},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref

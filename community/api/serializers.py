@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.serializers import avatar_url
 from community.models import Comment, CommunityPost, Notification, NotificationType, PostType
 from media import signing
 
@@ -16,9 +17,7 @@ class AuthorSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_avatar_url(self, user):
-        if not user.avatar_id:
-            return None
-        return signing.playback_url(self.context.get("request"), user.avatar_id, "original")
+        return avatar_url(user, self.context.get("request"))
 
 
 class PostTypeField(serializers.ChoiceField):

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.api.serializers import EnumField
 from catalog.models import Artist
+from cnt.api.serializers import EnumField
 from finance import crypto, validators
 from finance.models import (
     BankDetails,

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.api.serializers import EnumField
+from cnt.api.serializers import EnumField
 from support.models import SupportCategory, SupportMessage, SupportReply, SupportStatus
 
 

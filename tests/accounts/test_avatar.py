@@ -80,7 +80,9 @@ def test_avatar_upload_reencodes_and_strips_metadata(user_client, user, settings
     assert b"SpyCam" not in stored.read_bytes()
     user.refresh_from_db()
     assert user.avatar == asset
-    assert response.json()["avatar_url"] == f"http://testserver/media/{asset.storage_key}"
+    url = response.json()["avatar_url"]
+    assert url.startswith(f"http://testserver/media/s/{asset.id}/") and url.endswith("/original")
+    assert user_client.get(url.removeprefix("http://testserver")).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,9 @@ def test_get_me_of_a_creator_with_an_avatar(django_assert_max_num_queries):
 
     assert body["is_creator"] is True
     assert body["role"] == "admin"
-    assert body["avatar_url"] == "http://testserver/media/images/profiles/a.jpg"
+    # A signed playback URL: the unsigned storage path is never served.
+    assert body["avatar_url"].startswith(f"http://testserver/media/s/{user.avatar_id}/")
+    assert body["avatar_url"].endswith("/original")
 
 
 def test_me_requires_authentication(api_client):

@@ -171,8 +171,6 @@ def test_events_for_unknown_rooms_and_untracked_kinds_are_ignored(livekit_keys, 
 
 # --- recordings ----------------------------------------------------------------------------
 
-needs_ffmpeg = pytest.mark.skipif(not samples.ffmpeg_available(), reason="FFmpeg is not installed")
-
 
 def egress_ended(
     room, egress_id, *, filename, status=api.EgressStatus.EGRESS_COMPLETE, event_id="EV_E"
@@ -193,7 +191,6 @@ def recording_stream(host):
     )
 
 
-@needs_ffmpeg
 def test_a_local_recording_becomes_a_pending_video_podcast_of_the_host(
     livekit_keys, settings, client, host, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -235,7 +232,6 @@ def test_a_local_recording_becomes_a_pending_video_podcast_of_the_host(
     assert Podcast.objects.count() == 1 and MediaAsset.objects.filter(kind="video").count() == 1
 
 
-@needs_ffmpeg
 def test_a_recording_in_storage_is_imported(
     livekit_keys, client, host, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -1,5 +1,6 @@
 """Rebuild derived files (HLS, posters, waveforms) from the originals."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             try:
                 assets = assets.filter(id=options["asset_id"])
                 found = assets.exists()
-            except Exception:
+            except ValidationError:  # not a UUID
                 found = False
             if not found:
                 raise CommandError(
