@@ -33,6 +33,7 @@ from catalog.models import (
     Playlist,
     PlaylistItem,
     Podcast,
+    SearchWord,
 )
 from cnt.models import ModerationStatus
 from media import profiles, signing
@@ -509,3 +510,20 @@ class PlaybackProgressAdmin(admin.ModelAdmin):
     list_display = ("user", "content_type", "object_id", "position_seconds", "updated_at")
     list_filter = ("content_type", "is_completed")
     raw_id_fields = ("user",)
+
+
+@admin.register(SearchWord)
+class SearchWordAdmin(admin.ModelAdmin):
+    """The vocabulary search corrects typos towards. Words join as content is approved and
+    leave with the daily rebuild; deleting one here stops corrections towards it until
+    then."""
+
+    list_display = ("word",)
+    search_fields = ("word",)
+    ordering = ("word",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -336,7 +336,24 @@ class PlaybackProgress(models.Model):
         return f"{self.user_id} {self.content_type}#{self.object_id} @{self.position_seconds}"
 
 
+class SearchWord(models.Model):
+    """A word of an approved title, tag or artist name: what search corrects typos against.
+
+    Filled as content is approved (catalog.search.lexicon_add) and rebuilt by the
+    `search_lexicon_rebuild` command; PostgreSQL serves similarity look-ups from a GiST
+    trigram index (migration 0004)."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    class Meta:
+        db_table = "search_words"
+
+    def __str__(self):
+        return self.word
+
+
 __all__ = [
+    "SearchWord",
     "ContentType",
     "ModerationAction",
     "ModerationDecision",

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from accounts.policies import is_moderator
 from catalog.models import ContentType, ModerationAction, ModerationDecision
+from catalog.search import CONTENT_MODELS as SEARCHABLE_MODELS
+from catalog.search import lexicon_add_content
 from cnt.models import ModerationStatus
 from community.models import NotificationType
 from community.notifications import notification_create
@@ -97,6 +99,10 @@ def _transition(*, content_type, obj, moderator, target: str, reason: str = "") 
                 locked.published_at = now
                 fields.append("published_at")
             locked.save(update_fields=fields)
+            if target == ModerationStatus.APPROVED and isinstance(
+                locked, tuple(SEARCHABLE_MODELS.values())
+            ):
+                lexicon_add_content(locked)
             action = (
                 ModerationAction.APPROVE
                 if target == ModerationStatus.APPROVED

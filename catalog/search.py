@@ -1,32 +1,29 @@
 """Search over approved podcasts, movies and music, and artists.
 
-PostgreSQL: full-text search over a weighted document (title A, artist name B, tags B,
-description C), ranked with ts_rank and served by the GIN expression indexes of migration
-catalog/0003 (the SQL below must match them). When full text finds nothing, or only weak
-matches, titles and artist names are also matched by trigram similarity (pg_trgm, GIN
-indexed), so typos still find things. SQLite (the embedded default) degrades to a
-case-insensitive substring search with a simple weighted score.
+PostgreSQL: full-text search over each content table's stored `search_document` (title A,
+tags B, description C; a generated column with a partial GIN index, migration
+catalog/0004), ranked with ts_rank; an artist whose name matches lends its content weight
+B. When full text finds nothing, or only weak matches, the query's words are corrected
+against the lexicon of words in approved titles, tags and artist names (`search_words`,
+GiST trigram index): each word also matches its nearest look-alikes, so "amzing grce"
+finds "Amazing Grace" at the cost of one small look-up and a second full-text pass. If no
+item has every (corrected) word, items with any of them are ranked instead. SQLite (the
+embedded default) degrades to a case-insensitive substring search with a simple score.
 
-Bounded work: a search runs one query for the artists whose name matches (at most
-ARTIST_MATCH_LIMIT), one page query (candidates of every type, at most CANDIDATES a
-branch, ranked, with the total and best score from window functions), and one fetch per
-type on the page; the trigram fallback adds one page query and its SET LOCAL. Ranking
-recomputes each candidate's document (20-30 µs a row), which is why a broad term ranks a
-bounded candidate set, and why typo look-ups (all look-alike titles are ranked) cost more.
+Bounded work: a pass is one query (the artists whose name matches, at most
+ARTIST_MATCH_LIMIT, and at most CANDIDATES matches a type, ranked, with the total and the
+best score from window functions); the correction adds the lexicon look-up and up to two
+passes; the page's rows are then fetched with one query per type present.
 """
 
 import re
-from contextlib import nullcontext
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramStrictWordSimilarity
-from django.db import connection, models, transaction
-from django.db.models import BooleanField, Case, FloatField, Q, Value, When
-from django.db.models.expressions import RawSQL
+from django.db import connection, models
+from django.db.models import Case, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
-from catalog.models import Artist, Movie, MusicTrack, Podcast
+from catalog.models import Artist, Movie, MusicTrack, Podcast, SearchWord
 from cnt.models import ModerationStatus
 
 
@@ -46,24 +43,28 @@ CONTENT_MODELS = {
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
-# Matches ranked per type and branch. A term found in more rows than this (a very broad
+# Matches ranked per type and pass. A term found in more rows than this (a very broad
 # query) is ranked among the first CANDIDATES rows the index yields (in table order, so
 # pages stay consistent), which keeps its cost bounded.
 CANDIDATES = 200
 ARTIST_MATCH_LIMIT = 100
 # Below this best full-text score (a description-only match scores about 0.12, a title
-# match about 0.6), trigram matches on titles and names join the results.
+# match about 0.6), the query's words are corrected and the search runs again.
 LOW_RANK = 0.2
-TRIGRAM_WORD_SIMILARITY = 0.45
-TRIGRAM_WEIGHT = 0.5
+# Typo correction: up to CORRECTIONS lexicon words per query word, at least this similar
+# (pg_trgm similarity: shared trigrams over all trigrams; "prodigl"/"prodigal" is 0.55).
+CORRECTIONS = 3
+CORRECTION_SIMILARITY = 0.3
+# Candidates read from the trigram index per word; one edit allowed, two from LONG_WORD.
+NEAREST_WORDS = 20
+LONG_WORD = 5
+MIN_CORRECTED_LENGTH = 3
+LEXICON_WORD = re.compile(r"[^\W_]+")
+LEXICON_WORD_LENGTH = (3, 40)
 
 CONFIG = "'english'::regconfig"
-# Identical to the index expressions of catalog/migrations/0003_search_indexes.py.
-DOCUMENT = (
-    "setweight(to_tsvector({c}, coalesce({t}title, '')), 'A')"
-    " || setweight(to_tsvector({c}, coalesce({t}tags, '[]'::jsonb)), 'B')"
-    " || setweight(to_tsvector({c}, coalesce({t}description, '')), 'C')"
-)
+# The stored column of migration catalog/0004 (not a model field: PostgreSQL only).
+DOCUMENT_COLUMN = "search_document"
 ARTIST_NAME = "to_tsvector({c}, coalesce({t}name, ''))"
 TSQUERY = f"to_tsquery({CONFIG}, %s)"
 
@@ -79,23 +80,82 @@ def terms_of(query: str) -> list[str]:
     return [word[:MAX_TERM_LENGTH] for word in words if word.strip("_")][:MAX_TERMS]
 
 
-def tsquery_text(terms: list[str]) -> str:
-    """Every term must match, the last one (or all) as a prefix: type-ahead finds `amaz…`."""
-    return " & ".join(f"{term}:*" for term in terms)
+def tsquery_text(
+    terms: list[str], corrections: dict[str, list[str]] | None = None, *, any_term: bool = False
+) -> str:
+    """Every term must match (or any, with `any_term`), each as a prefix (type-ahead finds
+    `amaz…`) or as one of its corrections."""
+    corrections = corrections or {}
+    groups = []
+    for term in terms:
+        alternatives = [f"{term}:*", *corrections.get(term, [])]
+        groups.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' | '.join(alternatives)})"
+        )
+    return (" | " if any_term else " & ").join(groups)
 
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _document_sql(model) -> str:
-    table = connection.ops.quote_name(model._meta.db_table)
-    return DOCUMENT.format(c=CONFIG, t=f"{table}.")
+# --- the lexicon typos are corrected against ----------------------------------------------
 
 
-def _artist_name_sql() -> str:
-    table = connection.ops.quote_name(Artist._meta.db_table)
-    return ARTIST_NAME.format(c=CONFIG, t=f"{table}.")
+def lexicon_words(*texts) -> set[str]:
+    """The words of `texts` worth correcting towards (lower case, 3 to 40 characters)."""
+    low, high = LEXICON_WORD_LENGTH
+    return {
+        word
+        for text in texts
+        for word in LEXICON_WORD.findall(str(text or "").lower())
+        if low <= len(word) <= high
+    }
+
+
+def lexicon_add(*texts) -> None:
+    """Make the words of `texts` (an approved title, its tags, an artist's name) known to
+    typo correction. One INSERT; words already known are skipped."""
+    words = lexicon_words(*texts)
+    if words:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True
+        )
+
+
+def lexicon_add_content(obj) -> None:
+    lexicon_add(obj.title, *(obj.tags or []))
+
+
+def lexicon_rebuild(progress=None) -> tuple[int, int]:
+    """Recompute the lexicon from approved content and artist names, dropping words nothing
+    uses any more. Returns (words added, words removed); `progress(label, rows)` is called
+    per source read."""
+    words: set[str] = set()
+    for search_type, model in CONTENT_MODELS.items():
+        rows = model.objects.filter(status=ModerationStatus.APPROVED).values_list("title", "tags")
+        count = 0
+        for title, tags in rows.iterator(chunk_size=5000):
+            words |= lexicon_words(title, *(tags or []))
+            count += 1
+        if progress:
+            progress(search_type.label, count)
+    names = list(Artist.objects.values_list("name", flat=True))
+    words |= lexicon_words(*names)
+    if progress:
+        progress("Artist", len(names))
+    known = set(SearchWord.objects.values_list("word", flat=True))
+    stale = known - words
+    SearchWord.objects.filter(word__in=stale).delete()
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words - known)],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    return len(words - known), len(stale)
+
+
+# -----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -104,16 +164,6 @@ class SearchHit:
     id: int
     score: float
     obj: models.Model | None = None
-
-
-@dataclass
-class _Plan:
-    """What one search matches: the mode, and the artists whose name matched (id -> rank)."""
-
-    fuzzy: bool
-    artist_rank_b: dict[int, float] = field(default_factory=dict)
-    # False when full text already found nothing: the trigram pass need not ask again.
-    fulltext: bool = True
 
 
 @dataclass
@@ -138,40 +188,71 @@ class SearchResults:
             return SearchPage([], 0, "none")
         offset = (number - 1) * size
         if not is_postgres():
-            plan = _Plan(fuzzy=False, artist_rank_b=self._artist_matches_substring())
-            rows, total, _ = self._rows(plan, size, offset)
+            sql, params = self._substring_sql()
+            rows, total, _ = self._rows(sql, params, size, offset)
             return SearchPage(self._hydrate(rows), total, "substring")
-        plan = _Plan(fuzzy=False, artist_rank_b=self._artist_matches())
-        rows, total, top = self._rows(plan, size, offset)
+        rows, total, top = self._pass(tsquery_text(self.terms), size, offset)
         if total and top >= LOW_RANK:
             return SearchPage(self._hydrate(rows), total, "fulltext")
-        # Content by an artist whose name merely looks like the query is not boosted: the
-        # artist shows up as an artist result instead.
-        plan = _Plan(fuzzy=True, artist_rank_b=plan.artist_rank_b, fulltext=bool(total))
-        rows, total, _ = self._rows(plan, size, offset)
-        return SearchPage(self._hydrate(rows), total, "fuzzy")
+        corrections = self.corrections()
+        if corrections:
+            # Every original word stays an alternative, so what full text found weakly is
+            # still found, next to the look-alikes.
+            fuzzy_rows, fuzzy_total, _ = self._pass(
+                tsquery_text(self.terms, corrections), size, offset
+            )
+            if fuzzy_total:
+                return SearchPage(self._hydrate(fuzzy_rows), fuzzy_total, "fuzzy")
+        if not total and len(self.terms) > 1:
+            # Nothing has every word: rank what has any of them (more words rank higher).
+            any_term = tsquery_text(self.terms, corrections, any_term=True)
+            fuzzy_rows, fuzzy_total, _ = self._pass(any_term, size, offset)
+            if fuzzy_total:
+                return SearchPage(self._hydrate(fuzzy_rows), fuzzy_total, "fuzzy")
+        return SearchPage(self._hydrate(rows), total, "fulltext")
 
-    def _rows(self, plan: _Plan, limit: int, offset: int) -> tuple[list[dict], int, float]:
-        """One query: the page's (kind, id, score) rows, with the total and the best score of
-        all candidates computed by window functions over the same scan."""
-        sql, params = self._union(plan).query.sql_with_params()
-        # An item found by two branches (full text and trigram) counts once, scores summed.
+    def corrections(self) -> dict[str, list[str]]:
+        """{query word: its nearest lexicon words}, for the words long enough to correct.
+
+        One query: per word, the NEAREST_WORDS closest lexicon words by trigram distance (a
+        nearest-neighbour walk of the GiST index, so it stops early whatever the lexicon's
+        size), kept when similar enough by trigrams or within a few edits (Levenshtein:
+        trigrams undervalue swapped letters in short words, "fiath" for "faith")."""
+        terms = [t for t in dict.fromkeys(self.terms) if len(t) >= MIN_CORRECTED_LENGTH]
+        if not terms:
+            return {}
+        table = connection.ops.quote_name(SearchWord._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.term, w.word FROM unnest(%s::text[]) AS t(term) "
+                "CROSS JOIN LATERAL ("
+                f"  SELECT s.word, s.word <-> t.term AS distance FROM {table} s"
+                "   WHERE s.word <> t.term ORDER BY s.word <-> t.term LIMIT %s"
+                ") AS w "
+                "CROSS JOIN LATERAL (SELECT levenshtein(w.word, t.term) AS edits) AS e "
+                "WHERE 1 - w.distance >= %s OR e.edits <= %s + (length(t.term) >= %s)::int "
+                "ORDER BY t.term, e.edits, w.distance, w.word",
+                [terms, NEAREST_WORDS, CORRECTION_SIMILARITY, 1, LONG_WORD],
+            )
+            found: dict[str, list[str]] = {}
+            for term, word in cursor.fetchall():
+                words = found.setdefault(term, [])
+                if len(words) < CORRECTIONS:
+                    words.append(word)
+        return found
+
+    def _pass(self, tsquery: str, limit: int, offset: int) -> tuple[list[dict], int, float]:
+        sql, params = self.page_sql(tsquery)
+        return self._rows(sql, params, limit, offset)
+
+    def _rows(self, sql: str, params: list, limit: int, offset: int):
+        """(the page's kind/id/score rows, the total, the best score): one query, the total
+        and best score computed by window functions over the same candidates."""
         query = (
-            "SELECT g.kind, g.id, g.score, COUNT(*) OVER () AS total, MAX(g.score) OVER () "
-            "FROM (SELECT u.kind, u.id, SUM(u.score) AS score "
-            f"FROM ({sql}) AS u GROUP BY u.kind, u.id) AS g "
-            "ORDER BY g.score DESC, g.id DESC, g.kind LIMIT %s OFFSET %s"
+            "SELECT u.kind, u.id, u.score, COUNT(*) OVER () AS total, MAX(u.score) OVER () "
+            f"FROM ({sql}) AS u ORDER BY u.score DESC, u.id DESC, u.kind LIMIT %s OFFSET %s"
         )
-        # Only the trigram pass needs a transaction (for its SET LOCAL).
-        scope = transaction.atomic() if plan.fuzzy else nullcontext()
-        with scope, connection.cursor() as cursor:
-            if plan.fuzzy:
-                # `%>` reads its threshold from this setting; SET LOCAL scopes it to this
-                # transaction (a session-wide value would leak into pooled connections).
-                cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                    [str(TRIGRAM_WORD_SIMILARITY)],
-                )
+        with connection.cursor() as cursor:
             cursor.execute(query, [*params, limit, offset])
             fetched = cursor.fetchall()
             if not fetched and offset:
@@ -184,73 +265,59 @@ class SearchResults:
         rows = [{"kind": row[0], "id": row[1], "score": float(row[2])} for row in fetched]
         return rows, int(fetched[0][3]), float(fetched[0][4] or 0.0)
 
-    def _trigram_match(self, column: str) -> Q:
-        """Titles with a word close to the query (lenient: catches one-letter slips)."""
-        return Q(**{f"{column}__trigram_word_similar": self.query})
-
-    def _trigram_score(self, column: str):
-        """Ranked by strict word similarity, which prefers whole words over fragments."""
-        return TrigramStrictWordSimilarity(self.query, column) * Value(TRIGRAM_WEIGHT)
-
-    # -- artists whose name matches (their content ranks as if the name were in it, weight B)
-
-    def _artist_matches(self) -> dict[int, float]:
-        name = _artist_name_sql()
-        rank = RawSQL(f"ts_rank(setweight({name}, 'B'), {TSQUERY})", [self._tsquery])
-        condition = RawSQL(f"{name} @@ {TSQUERY}", [self._tsquery], BooleanField())
-        rows = (
-            Artist.objects.filter(condition)
-            .annotate(rank=Cast(rank, FloatField()))
-            .order_by("-rank", "id")
-            .values_list("id", "rank")[:ARTIST_MATCH_LIMIT]
-        )
-        return {artist_id: float(rank) for artist_id, rank in rows}
-
-    def _artist_matches_substring(self) -> dict[int, float]:
-        rows = Artist.objects.filter(name__icontains=self.query).values_list("id", flat=True)
-        return dict.fromkeys(rows[:ARTIST_MATCH_LIMIT], 0.4)
-
-    @cached_property
-    def _tsquery(self) -> str:
-        return tsquery_text(self.terms)
-
-    # -- the per-type querysets and their union
-
-    def _artist_boost(self, plan: _Plan, model):
-        """The matched artist's rank for each row (0 for others)."""
-        if not plan.artist_rank_b:
-            return Value(0.0)
-        if not is_postgres():
-            return Case(
-                *[When(artist_id=i, then=Value(rank)) for i, rank in plan.artist_rank_b.items()],
-                default=Value(0.0),
-                output_field=FloatField(),
+    def page_sql(self, tsquery: str) -> tuple[str, list]:
+        """The candidates of one full-text pass (PostgreSQL), as SQL written out rather than
+        built with the ORM: compiling a four-way union of annotated querysets cost more than
+        running it. Content ranks by its stored document plus the rank of its artist's name
+        (weight B) when that matches; each branch stops after CANDIDATES index matches.
+        `status = 'approved'` is spelled as the partial indexes' predicate is."""
+        quote = connection.ops.quote_name
+        name_vector = ARTIST_NAME.format(c=CONFIG, t="a.")
+        users = quote(Artist._meta.get_field("user").related_model._meta.db_table)
+        approved = f"'{ModerationStatus.APPROVED.value}'"
+        branches = []
+        for search_type in self.types:
+            if search_type == SearchType.ARTIST:
+                branches.append(
+                    "(SELECT 'artist' AS kind, a.id,"
+                    f" ts_rank(setweight({name_vector}, 'A'), q.q)::float8 AS score"
+                    f" FROM {quote(Artist._meta.db_table)} a"
+                    f" JOIN {users} owner ON owner.id = a.user_id CROSS JOIN q"
+                    f" WHERE owner.is_active AND {name_vector} @@ q.q LIMIT %s)"
+                )
+                continue
+            table = quote(CONTENT_MODELS[search_type]._meta.db_table)
+            branches.append(
+                f"(SELECT '{search_type.value}' AS kind, c.id,"
+                f" (ts_rank(c.{DOCUMENT_COLUMN}, q.q) + COALESCE(m.rank, 0))::float8 AS score"
+                f" FROM {table} c CROSS JOIN q LEFT JOIN matched m ON m.id = c.artist_id"
+                f" WHERE c.status = {approved} AND (c.{DOCUMENT_COLUMN} @@ q.q"
+                " OR c.artist_id = ANY (ARRAY(SELECT id FROM matched))) LIMIT %s)"
             )
-        # One array lookup instead of a CASE with a branch per artist (cheaper to build too).
-        column = f"{connection.ops.quote_name(model._meta.db_table)}.artist_id"
-        return RawSQL(
-            f"COALESCE((%s::float8[])[array_position(%s::bigint[], {column})], 0)",
-            [list(plan.artist_rank_b.values()), list(plan.artist_rank_b)],
-            FloatField(),
+        sql = (
+            f"WITH q AS (SELECT {TSQUERY} AS q), "
+            "matched AS ("
+            f"SELECT a.id, ts_rank(setweight({name_vector}, 'B'), q.q) AS rank"
+            f" FROM {quote(Artist._meta.db_table)} a CROSS JOIN q WHERE {name_vector} @@ q.q"
+            " ORDER BY rank DESC, a.id LIMIT %s) "
+            f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS candidates"
         )
+        return sql, [tsquery, ARTIST_MATCH_LIMIT, *[CANDIDATES] * len(branches)]
 
-    def _branch(self, queryset, kind: str, condition, score, *, best_first: bool = False):
-        queryset = (
-            queryset.filter(condition)
-            .annotate(kind=Value(kind), score=Cast(score, FloatField()))
-            .values("kind", "id", "score")
-        )
-        # Full-text branches stay unordered, so their LIMIT stops the index scan early. A
-        # trigram branch is ordered: unordered, a LIMIT invites the planner to scan the
-        # table computing similarity row by row (its cost is underestimated), and the best
-        # look-alikes are the ones worth keeping anyway.
-        return queryset.order_by("-score", "-id") if best_first else queryset.order_by()
+    # -- SQLite: substring matches with a simple score
 
-    def _content_branches(self, search_type: SearchType, plan: _Plan) -> list:
-        model = CONTENT_MODELS[search_type]
-        base = model.objects.filter(status=ModerationStatus.APPROVED)
-        kind = search_type.value
-        if not is_postgres():
+    def _substring_sql(self) -> tuple[str, list]:
+        artists = Artist.objects.filter(name__icontains=self.query).values_list("id", flat=True)
+        artist_ids = list(artists[:ARTIST_MATCH_LIMIT])
+        querysets = []
+        for search_type in self.types:
+            if search_type == SearchType.ARTIST:
+                base = Artist.objects.filter(user__is_active=True)
+                querysets.append(
+                    self._branch(base, "artist", Q(name__icontains=self.query), Value(1.0))
+                )
+                continue
+            model = CONTENT_MODELS[search_type]
             condition = (
                 Q(title__icontains=self.query)
                 | Q(description__icontains=self.query)
@@ -262,66 +329,28 @@ class SearchResults:
                 default=Value(0.2),
                 output_field=FloatField(),
             )
-            if plan.artist_rank_b:
-                condition |= Q(artist_id__in=list(plan.artist_rank_b))
-                score = score + self._artist_boost(plan, model)
-            return [self._branch(base, kind, condition, score)]
-        document = _document_sql(model)
-        condition = Q(RawSQL(f"({document}) @@ {TSQUERY}", [self._tsquery], BooleanField()))
-        score = RawSQL(f"ts_rank({document}, {TSQUERY})", [self._tsquery], FloatField())
-        if plan.artist_rank_b:
-            condition |= Q(artist_id__in=list(plan.artist_rank_b))
-            score = score + self._artist_boost(plan, model)
-        branches = [self._branch(base, kind, condition, score)] if plan.fulltext else []
-        if plan.fuzzy:
-            # A branch of its own: in one OR, every trigram candidate would also recompute
-            # the full-text document on recheck.
-            branches.append(
-                self._branch(
-                    base,
-                    kind,
-                    self._trigram_match("title"),
-                    self._trigram_score("title"),
-                    best_first=True,
+            if artist_ids:
+                condition |= Q(artist_id__in=artist_ids)
+                boost = Case(
+                    When(artist_id__in=artist_ids, then=Value(0.4)),
+                    default=Value(0.0),
+                    output_field=FloatField(),
                 )
-            )
-        return branches
-
-    def _artist_branches(self, plan: _Plan) -> list:
-        base = Artist.objects.filter(user__is_active=True)
-        kind = SearchType.ARTIST.value
-        if not is_postgres():
-            return [self._branch(base, kind, Q(name__icontains=self.query), Value(1.0))]
-        name = _artist_name_sql()
-        condition = RawSQL(f"{name} @@ {TSQUERY}", [self._tsquery], BooleanField())
-        score = RawSQL(f"ts_rank(setweight({name}, 'A'), {TSQUERY})", [self._tsquery])
-        branches = [self._branch(base, kind, condition, score)] if plan.fulltext else []
-        if plan.fuzzy:
-            branches.append(
-                self._branch(
-                    base,
-                    kind,
-                    self._trigram_match("name"),
-                    self._trigram_score("name"),
-                    best_first=True,
-                )
-            )
-        return branches
-
-    def _union(self, plan: _Plan):
-        """Every requested type's candidates (at most CANDIDATES a branch on PostgreSQL)."""
-        querysets = []
-        for search_type in self.types:
-            if search_type == SearchType.ARTIST:
-                branches = self._artist_branches(plan)
-            else:
-                branches = self._content_branches(search_type, plan)
-            # Capping each branch bounds the ranking work of broad queries: the index scan
-            # stops after CANDIDATES matches. SQLite cannot slice inside a UNION (and holds
-            # small catalogues), so it is not capped there.
-            querysets += [b[:CANDIDATES] for b in branches] if is_postgres() else branches
+                score = score + boost
+            base = model.objects.filter(status=ModerationStatus.APPROVED)
+            querysets.append(self._branch(base, search_type.value, condition, score))
         first, *rest = querysets
-        return first.union(*rest, all=True) if rest else first
+        union = first.union(*rest, all=True) if rest else first
+        return union.query.sql_with_params()
+
+    @staticmethod
+    def _branch(queryset, kind: str, condition, score):
+        return (
+            queryset.filter(condition)
+            .annotate(kind=Value(kind), score=Cast(score, FloatField()))
+            .values("kind", "id", "score")
+            .order_by()
+        )
 
     # -- fetching the page's rows, one query per type present
 

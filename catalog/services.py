@@ -28,6 +28,7 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
+from catalog.search import lexicon_add, lexicon_add_content
 from cnt.api.errors import Conflict
 from cnt.models import ModerationStatus
 from media.models import AssetKind, AssetStatus, MediaAsset
@@ -72,9 +73,11 @@ class PlaylistFull(APIException):
 def artist_get_or_create_for_user(*, user) -> Artist:
     """The user's artist profile, created the first time they publish (safe under races:
     the one-to-one constraint decides, get_or_create re-reads)."""
-    artist, _ = Artist.objects.get_or_create(
+    artist, created = Artist.objects.get_or_create(
         user=user, defaults={"name": (user.display_name or user.username)[:150]}
     )
+    if created:
+        lexicon_add(artist.name)
     return artist
 
 
@@ -215,6 +218,8 @@ def content_create(
         if artist.is_trusted:
             _approve_automatically(obj, timezone.now())
         obj.save()
+        if obj.status == ModerationStatus.APPROVED:
+            lexicon_add_content(obj)
     return obj
 
 
@@ -252,6 +257,8 @@ def content_update(*, obj, user, **changes):
             ):
                 _back_to_review(locked)
         locked.save()
+        if locked.status == ModerationStatus.APPROVED:
+            lexicon_add_content(locked)
     return locked
 
 

@@ -42,7 +42,27 @@ class SearchPagination(StandardPagination):
         if int(raw) > paginator.num_pages:
             raise NotFound("Invalid page.")
         self.page = Page(result.hits, int(raw), paginator)
+        self.mode = result.mode
         return result.hits
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["mode"] = self.mode
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["mode"] = {
+            "type": "string",
+            "enum": ["fulltext", "fuzzy", "substring", "none"],
+            "description": (
+                "How the results were found: `fulltext` (every word, as typed or as a "
+                "prefix), `fuzzy` (typos corrected, or items with only some of the words), "
+                "`substring` (servers without PostgreSQL)."
+            ),
+        }
+        schema["required"] = [*schema.get("required", []), "mode"]
+        return schema
 
 
 class SearchArtistSerializer(serializers.Serializer):
@@ -96,9 +116,11 @@ class SearchQuerySerializer(serializers.Serializer):
     summary="Search content and artists",
     description=(
         "Full-text search over titles, artist names, tags and descriptions of approved "
-        "podcasts, movies and music, and over artist names; typos are tolerated. Results "
-        "are ranked (title matches first); a very broad term ranks its first few hundred matches "
-        "per type."
+        "podcasts, movies and music, and over artist names. Results are ranked (title "
+        "matches first); a very broad term ranks its first few hundred matches per type. "
+        "When nothing (or only weak matches) has every word, misspelt words are corrected "
+        "against the catalogue's vocabulary, and failing that items with any of the words "
+        "are ranked; `mode` says which happened."
     ),
     parameters=[
         OpenApiParameter(

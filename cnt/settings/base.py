@@ -175,6 +175,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},
     "media-purge-direct-uploads": {"task": "media.purge_direct_uploads", "schedule": 3600.0},
+    "catalog-rebuild-search-lexicon": {
+        "task": "catalog.rebuild_search_lexicon",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- Files --------------------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""The search queries use the GIN indexes of migration catalog/0003 (PostgreSQL only)."""
+"""The search queries use the indexes of migrations catalog/0003 and 0004 (PostgreSQL only)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Artist, Movie, MusicTrack, Podcast
-from catalog.search import SearchResults, _Plan
+from catalog.search import SearchResults, lexicon_rebuild
 from cnt.models import ModerationStatus
 from tests.factories import UserFactory
 
@@ -16,11 +16,9 @@ INDEXES = {
     "podcasts_search_idx",
     "movies_search_idx",
     "music_tracks_search_idx",
-    "podcasts_title_trgm_idx",
-    "movies_title_trgm_idx",
-    "music_tracks_title_trgm_idx",
     "artists_search_idx",
     "artists_name_trgm_idx",
+    "search_words_trgm_idx",
 }
 
 
@@ -93,43 +91,43 @@ def forbid_scans(cursor):
     cursor.execute("SET LOCAL enable_indexscan = off")
 
 
-def plan_of(search: SearchResults, plan: _Plan) -> str:
-    sql, params = search._union(plan).query.sql_with_params()
+def plan_of(search: SearchResults, tsquery: str) -> str:
+    sql, params = search.page_sql(tsquery)
     with connection.cursor() as cursor:
         forbid_scans(cursor)
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_full_text_uses_the_expression_indexes(populated):
+def test_each_content_table_stores_its_search_document():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, is_generated FROM information_schema.columns "
+            "WHERE column_name = 'search_document' ORDER BY table_name"
+        )
+        assert cursor.fetchall() == [
+            ("movies", "ALWAYS"),
+            ("music_tracks", "ALWAYS"),
+            ("podcasts", "ALWAYS"),
+        ]
+
+
+def test_full_text_and_artist_matching_use_their_indexes(populated):
     drop_other_indexes()
-    search = SearchResults(query="amazing grace")
-    plan = plan_of(search, _Plan(fuzzy=False))
+    plan = plan_of(SearchResults(query="amazing grace"), "amazing:* & grace:*")
     for name in ("podcasts_search_idx", "movies_search_idx", "music_tracks_search_idx"):
         assert name in plan
     assert "artists_search_idx" in plan
 
 
-def test_artist_name_matching_uses_its_index(populated):
+def test_typo_correction_walks_the_lexicon_index(populated):
+    lexicon_rebuild()
     with CaptureQueriesContext(connection) as captured:
-        SearchResults(query="grace choir")._artist_matches()
+        corrections = SearchResults(query="mountian jurney").corrections()
+    assert corrections["mountian"][0] == "mountain"
+    assert corrections["jurney"][0] == "journey"
     with connection.cursor() as cursor:
-        forbid_scans(cursor)
+        # The nearest-word walk is an index scan ordered by distance; only plain scans go.
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {captured.captured_queries[0]['sql']}")
-        assert "artists_search_idx" in "\n".join(row[0] for row in cursor.fetchall())
-
-
-def test_the_trigram_fallback_uses_the_trigram_indexes(populated):
-    drop_other_indexes()
-    search = SearchResults(query="amzing grce")
-    plan = plan_of(search, _Plan(fuzzy=True))
-    for name in ("podcasts_title_trgm_idx", "movies_title_trgm_idx", "music_tracks_title_trgm_idx"):
-        assert name in plan
-    # Artists are joined to their users; on a small table the planner walks that join
-    # instead, so check the operator against the index directly.
-    queryset = Artist.objects.filter(name__trigram_similar="grce").values("id")
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        forbid_scans(cursor)
-        cursor.execute(f"EXPLAIN {sql}", params)
-        assert "artists_name_trgm_idx" in "\n".join(row[0] for row in cursor.fetchall())
+        assert "search_words_trgm_idx" in "\n".join(row[0] for row in cursor.fetchall())

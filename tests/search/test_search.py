@@ -1,10 +1,14 @@
 """GET /api/v1/search: ranking, typo tolerance, approved only, bounds, the SQLite fallback."""
 
 import pytest
-from django.db import connection
 
 from catalog import search as search_module
+from catalog.models import SearchWord
+from catalog.search import lexicon_rebuild
 from cnt.models import ModerationStatus
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.moderation.conftest import moderators_group
 from tests.moderation.factories import ArtistFactory, AssetFactory, make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.moderation.urls")]
@@ -41,6 +45,8 @@ def catalogue(db):
         "rejected": make("podcast", title="Grace Rejected", status=ModerationStatus.REJECTED),
     }
     items["choir"] = choir
+    # The factories write rows directly, past the services that feed the lexicon.
+    lexicon_rebuild()
     return items
 
 
@@ -89,17 +95,21 @@ def test_stemming_matches_word_forms(api_client, catalogue):
         ("amzing grce", ("music", "Amazing Grace")),
         ("prodigl", ("movie", "The Prodigal Returns")),
         ("How grat thou", ("music", "How Great Thou Art")),
+        ("how graet thou", ("music", "How Great Thou Art")),  # swapped letters: by edits
     ],
 )
-def test_typos_fall_back_to_trigram_similarity(api_client, catalogue, query, expected):
-    assert hits(get(api_client, q=query))[0] == expected
+def test_typos_are_corrected_against_the_lexicon(api_client, catalogue, query, expected):
+    body = get(api_client, q=query)
+    assert hits(body)[0] == expected
+    assert body["mode"] == "fuzzy"
 
 
-def test_weak_full_text_matches_are_joined_by_trigram_matches(api_client, catalogue):
+def test_weak_full_text_matches_are_joined_by_look_alike_words(api_client, catalogue):
     # Full text finds "shepherd" only in a description (a low rank); the title with a typo
-    # is found by trigram similarity and ranks first.
+    # is found through the lexicon's look-alike word and ranks first.
     make("podcast", title="Psalm 23", description="The Lord is my shepherd.", status=APPROVED)
     make("music", title="The Good Sheperd", status=APPROVED)
+    lexicon_rebuild()
 
     results = hits(get(api_client, q="shepherd"))
 
@@ -177,13 +187,58 @@ def test_query_count_is_bounded(api_client, catalogue, django_assert_max_num_que
     for n in range(30):
         make("music", title=f"Grace Note {n}", status=APPROVED)
         make("podcast", title=f"Grace Talk {n}", status=APPROVED)
-    # Artists, the page, one fetch per type on the page (music, podcast, artist).
-    with django_assert_max_num_queries(5):
+    lexicon_rebuild()
+    # The page (artists and content in one query), one fetch per type on it (music,
+    # podcast, artist).
+    with django_assert_max_num_queries(4):
         get(api_client, q="grace", page_size=50)
-    # The trigram fallback adds a page query in a transaction (savepoint, SET LOCAL,
-    # query, release: the test itself runs inside a transaction).
-    with django_assert_max_num_queries(9):
-        get(api_client, q="gracce notte", page_size=50)
+    # Typos: the first pass, the lexicon look-up, the corrected pass, then the fetches.
+    with django_assert_max_num_queries(6):
+        assert get(api_client, q="gracce notte", page_size=50)["count"] == 30
+    # Words nothing has together: one more pass, ranking items with any of them.
+    with django_assert_max_num_queries(7):
+        assert get(api_client, q="gracce zzzqqq", page_size=50)["count"] > 0
+
+
+def test_no_item_has_every_word_so_items_with_any_rank(api_client, catalogue):
+    body = get(api_client, q="prodigal sermon")
+
+    assert body["mode"] == "fuzzy"
+    assert set(hits(body)) == {("movie", "The Prodigal Returns"), ("podcast", "Sunday Sermon")}
+
+
+def test_nothing_found_is_an_empty_page(api_client, catalogue):
+    body = get(api_client, q="xylophone")
+    assert body["count"] == 0 and body["results"] == []
+
+
+def test_approving_content_teaches_the_lexicon_its_words(api_client, catalogue):
+    SearchWord.objects.all().delete()
+    owner = UserFactory(username="psalmist")
+    track = make("music", title="Tabernacle Hymnal", owner=owner, status=ModerationStatus.PENDING)
+    assert get(api_client, q="tabernakle")["count"] == 0
+    moderator = UserFactory()
+    moderator.groups.add(moderators_group())
+
+    response = client_for(moderator).post(f"/api/v1/admin/approve/music/{track.pk}")
+
+    assert response.status_code == 200, response.content
+    assert {"tabernacle", "hymnal"} <= set(SearchWord.objects.values_list("word", flat=True))
+    assert hits(get(api_client, q="tabernakle")) == [("music", "Tabernacle Hymnal")]
+
+
+def test_rebuilding_the_lexicon_drops_words_nothing_uses(catalogue):
+    rejected = catalogue["movie"]
+    type(rejected).objects.filter(pk=rejected.pk).update(status=ModerationStatus.REJECTED)
+    SearchWord.objects.create(word="obsolete")
+    before = set(SearchWord.objects.values_list("word", flat=True))
+
+    added, removed = lexicon_rebuild()
+
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert before - words == {"obsolete", "prodigal", "returns", "the"}
+    assert (added, removed) == (0, 4)
+    assert {"amazing", "grace", "choir", "hymn", "sermon"} <= words
 
 
 def test_substring_fallback_when_not_on_postgresql(api_client, catalogue, monkeypatch):
@@ -201,11 +256,19 @@ def test_substring_fallback_when_not_on_postgresql(api_client, catalogue, monkey
     }
 
 
-@pytest.mark.django_db(transaction=True)
-def test_search_settings_do_not_leak_into_the_connection(api_client, catalogue):
-    get(api_client, q="grace")
-    get(api_client, q="amzing grce")
+def test_the_rebuild_command_reports_its_progress(catalogue):
+    from io import StringIO
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold', true)")
-        assert cursor.fetchone()[0] in (None, "", "0.6")
+    from django.core.management import call_command
+
+    SearchWord.objects.all().delete()
+    out = StringIO()
+
+    call_command("search_lexicon_rebuild", stdout=out)
+
+    text = out.getvalue()
+    assert "read 3 music track rows" in text and "read 1 artist rows" not in text
+    assert "Lexicon rebuilt:" in text and "removed" in text
+    assert {"amazing", "prodigal", "choir"} <= set(
+        SearchWord.objects.values_list("word", flat=True)
+    )
