@@ -3,17 +3,16 @@
 PostgreSQL: full-text search over each content table's stored `search_document` (title A,
 tags B, description C; a generated column with a partial GIN index, migration
 catalog/0004), ranked with ts_rank; an artist whose name matches lends its content weight
-B. When full text finds nothing, or only weak matches, the query's words are corrected
-against the lexicon of words in approved titles, tags and artist names (`search_words`,
-GiST trigram index): each word also matches its nearest look-alikes, so "amzing grce"
-finds "Amazing Grace" at the cost of one small look-up and a second full-text pass. If no
-item has every (corrected) word, items with any of them are ranked instead. SQLite (the
-embedded default) degrades to a case-insensitive substring search with a simple score.
+B. Typos are corrected against the lexicon of words in approved titles, tags and artist
+names (`search_words`): a query word the lexicon does not know, even as a prefix, also
+matches its nearest look-alikes, so "amzing grce" finds "Amazing Grace". If no item has
+every (corrected) word, items with any of them are ranked instead. SQLite (the embedded
+default) degrades to a case-insensitive substring search with a simple score.
 
-Bounded work: a pass is one query (the artists whose name matches, at most
-ARTIST_MATCH_LIMIT, and at most CANDIDATES matches a type, ranked, with the total and the
-best score from window functions); the correction adds the lexicon look-up and up to two
-passes; the page's rows are then fetched with one query per type present.
+Bounded work: one lexicon look-up, then a pass: one query (the artists whose name matches,
+at most ARTIST_MATCH_LIMIT, and at most CANDIDATES matches a type, ranked, with the total
+from a window function); a second pass only when nothing has every word; then the page's
+rows, one query per type present.
 """
 
 import re
@@ -48,9 +47,6 @@ MAX_TERM_LENGTH = 40
 # pages stay consistent), which keeps its cost bounded.
 CANDIDATES = 200
 ARTIST_MATCH_LIMIT = 100
-# Below this best full-text score (a description-only match scores about 0.12, a title
-# match about 0.6), the query's words are corrected and the search runs again.
-LOW_RANK = 0.2
 # Typo correction: up to CORRECTIONS lexicon words per query word, at least this similar
 # (pg_trgm similarity: shared trigrams over all trigrams; "prodigl"/"prodigal" is 0.55).
 CORRECTIONS = 3
@@ -189,50 +185,54 @@ class SearchResults:
         offset = (number - 1) * size
         if not is_postgres():
             sql, params = self._substring_sql()
-            rows, total, _ = self._rows(sql, params, size, offset)
+            rows, total = self._rows(sql, params, size, offset)
             return SearchPage(self._hydrate(rows), total, "substring")
-        rows, total, top = self._pass(tsquery_text(self.terms), size, offset)
-        if total and top >= LOW_RANK:
-            return SearchPage(self._hydrate(rows), total, "fulltext")
         corrections = self.corrections()
-        if corrections:
-            # Every original word stays an alternative, so what full text found weakly is
-            # still found, next to the look-alikes.
-            fuzzy_rows, fuzzy_total, _ = self._pass(
-                tsquery_text(self.terms, corrections), size, offset
-            )
-            if fuzzy_total:
-                return SearchPage(self._hydrate(fuzzy_rows), fuzzy_total, "fuzzy")
+        rows, total = self._pass(tsquery_text(self.terms, corrections), size, offset)
+        fuzzy = bool(corrections)
         if not total and len(self.terms) > 1:
             # Nothing has every word: rank what has any of them (more words rank higher).
             any_term = tsquery_text(self.terms, corrections, any_term=True)
-            fuzzy_rows, fuzzy_total, _ = self._pass(any_term, size, offset)
-            if fuzzy_total:
-                return SearchPage(self._hydrate(fuzzy_rows), fuzzy_total, "fuzzy")
-        return SearchPage(self._hydrate(rows), total, "fulltext")
+            rows, total = self._pass(any_term, size, offset)
+            fuzzy = True
+        return SearchPage(self._hydrate(rows), total, "fuzzy" if fuzzy and total else "fulltext")
 
     def corrections(self) -> dict[str, list[str]]:
-        """{query word: its nearest lexicon words}, for the words long enough to correct.
+        """{query word: its nearest lexicon words} for the words the lexicon does not know.
 
-        One query: per word, the NEAREST_WORDS closest lexicon words by trigram distance (a
-        nearest-neighbour walk of the GiST index, so it stops early whatever the lexicon's
-        size), kept when similar enough by trigrams or within a few edits (Levenshtein:
-        trigrams undervalue swapped letters in short words, "fiath" for "faith")."""
-        terms = [t for t in dict.fromkeys(self.terms) if len(t) >= MIN_CORRECTED_LENGTH]
-        if not terms:
-            return {}
+        A word is known when some lexicon word starts with it (typed in full or on its way,
+        `amaz`); an unknown word is a typo, or appears only in descriptions (weak matches
+        either way), so it also matches its look-alikes. One query: a prefix probe of the
+        lexicon per word and, for unknown words of MIN_CORRECTED_LENGTH or more, their
+        NEAREST_WORDS closest lexicon words by trigram distance (a nearest-neighbour walk of
+        the GiST index, so it stops early whatever the lexicon's size), kept when similar
+        enough by trigrams or within a few edits (Levenshtein: trigrams undervalue swapped
+        letters in short words, "fiath" for "faith")."""
+        terms = list(dict.fromkeys(self.terms))
         table = connection.ops.quote_name(SearchWord._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT t.term, w.word FROM unnest(%s::text[]) AS t(term) "
+                # A prefix probe by byte-wise range, which the pattern index serves.
+                "CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM "
+                f"{table} s WHERE s.word ~>=~ t.term AND s.word ~<~ (t.term || chr(1114111))"
+                ") AS known) AS k "
                 "CROSS JOIN LATERAL ("
                 f"  SELECT s.word, s.word <-> t.term AS distance FROM {table} s"
-                "   WHERE s.word <> t.term ORDER BY s.word <-> t.term LIMIT %s"
+                "   WHERE NOT k.known AND length(t.term) >= %s AND s.word <> t.term"
+                "   ORDER BY s.word <-> t.term LIMIT %s"
                 ") AS w "
                 "CROSS JOIN LATERAL (SELECT levenshtein(w.word, t.term) AS edits) AS e "
                 "WHERE 1 - w.distance >= %s OR e.edits <= %s + (length(t.term) >= %s)::int "
                 "ORDER BY t.term, e.edits, w.distance, w.word",
-                [terms, NEAREST_WORDS, CORRECTION_SIMILARITY, 1, LONG_WORD],
+                [
+                    terms,
+                    MIN_CORRECTED_LENGTH,
+                    NEAREST_WORDS,
+                    CORRECTION_SIMILARITY,
+                    1,
+                    LONG_WORD,
+                ],
             )
             found: dict[str, list[str]] = {}
             for term, word in cursor.fetchall():
@@ -241,29 +241,29 @@ class SearchResults:
                     words.append(word)
         return found
 
-    def _pass(self, tsquery: str, limit: int, offset: int) -> tuple[list[dict], int, float]:
+    def _pass(self, tsquery: str, limit: int, offset: int) -> tuple[list[dict], int]:
         sql, params = self.page_sql(tsquery)
         return self._rows(sql, params, limit, offset)
 
     def _rows(self, sql: str, params: list, limit: int, offset: int):
-        """(the page's kind/id/score rows, the total, the best score): one query, the total
-        and best score computed by window functions over the same candidates."""
+        """(the page's kind/id/score rows, the total): one query, the total counted by a
+        window function over the same candidates."""
         query = (
-            "SELECT u.kind, u.id, u.score, COUNT(*) OVER () AS total, MAX(u.score) OVER () "
+            "SELECT u.kind, u.id, u.score, COUNT(*) OVER () AS total "
             f"FROM ({sql}) AS u ORDER BY u.score DESC, u.id DESC, u.kind LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(query, [*params, limit, offset])
             fetched = cursor.fetchall()
             if not fetched and offset:
-                # Past the end: the total and best score still decide the mode and the 404.
+                # Past the end: the total still decides the 404.
                 cursor.execute(query, [*params, 1, 0])
                 first = cursor.fetchone()
-                return [], int(first[3]) if first else 0, float(first[4]) if first else 0.0
+                return [], int(first[3]) if first else 0
         if not fetched:
-            return [], 0, 0.0
+            return [], 0
         rows = [{"kind": row[0], "id": row[1], "score": float(row[2])} for row in fetched]
-        return rows, int(fetched[0][3]), float(fetched[0][4] or 0.0)
+        return rows, int(fetched[0][3])
 
     def page_sql(self, tsquery: str) -> tuple[str, list]:
         """The candidates of one full-text pass (PostgreSQL), as SQL written out rather than

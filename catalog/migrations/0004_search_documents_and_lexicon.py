@@ -5,8 +5,9 @@ generated `search_document` column (title A, tags B, description C) with a parti
 index, replacing the expression index of 0003. Ranking reads the stored vector instead of
 re-parsing every candidate's text, which was most of a search's cost. The title trigram
 indexes go: typos are now corrected against `search_words` (one row per word of an
-approved title, tag or artist name, with a GiST trigram index for nearest-word look-ups;
-fuzzystrmatch's levenshtein() re-ranks them).
+approved title, tag or artist name, with a GiST trigram index for nearest-word look-ups,
+re-ranked by fuzzystrmatch's levenshtein(); Django's own pattern-ops index on the key
+serves prefix probes).
 The column is not on the Django models; catalog/search.py names it.
 """
 

@@ -1,5 +1,7 @@
 """The search queries use the indexes of migrations catalog/0003 and 0004 (PostgreSQL only)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -130,4 +132,7 @@ def test_typo_correction_walks_the_lexicon_index(populated):
         # The nearest-word walk is an index scan ordered by distance; only plain scans go.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {captured.captured_queries[0]['sql']}")
-        assert "search_words_trgm_idx" in "\n".join(row[0] for row in cursor.fetchall())
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_words_trgm_idx" in plan  # the nearest-word walk
+    # The "is it a known word" probe: the pattern-ops index PostgreSQL gets for the key.
+    assert re.search(r"Index Only Scan using search_words_word_\w+_like", plan), plan
