@@ -19,6 +19,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,6 +62,13 @@ FIRST = words(
     "hannah elijah naomi peter"
 )
 GROUPS = words("choir singers band collective ensemble worship voices family project")
+
+RENDITIONS = [
+    ("aac_256k", "hls_audio"),
+    ("aac_128k", "hls_audio"),
+    ("aac_64k", "hls_audio"),
+    ("waveform", "waveform"),
+]
 
 TYPO_QUERIES = ["amzing grace", "shepard", "hallelujh", "kingdon", "glorius", "fiath"]
 
@@ -138,6 +146,7 @@ def fill(tracks: int, seed: int = 7) -> None:
 
     from catalog.models import Artist, MusicTrack
     from catalog.search import lexicon_rebuild
+    from media.models import MediaAsset, Rendition
 
     if MusicTrack.objects.count() >= tracks:
         print(f"reusing {MusicTrack.objects.count()} tracks")
@@ -161,6 +170,37 @@ def fill(tracks: int, seed: int = 7) -> None:
         batch_size=1000,
     )
     batch = []
+
+    def flush(batch):
+        # Every track streams a processed audio asset (three HLS renditions and a
+        # waveform), as published tracks do, so responses carry real player URLs.
+        assets = MediaAsset.objects.bulk_create(
+            [
+                MediaAsset(
+                    owner_id=track.owner_id,
+                    kind="audio",
+                    purpose="audio",
+                    status="ready",
+                    storage_key=f"audio/bench/{uuid.uuid4()}.mp3",
+                    content_type="audio/mpeg",
+                    size_bytes=4_000_000,
+                    duration_seconds=track.duration_seconds,
+                    output_prefix=f"derived/bench/{uuid.uuid4()}",
+                )
+                for track in batch
+            ]
+        )
+        Rendition.objects.bulk_create(
+            [
+                Rendition(asset=asset, name=name, kind=kind, status="ready", progress=1.0)
+                for asset in assets
+                for name, kind in RENDITIONS
+            ]
+        )
+        for track, asset in zip(batch, assets, strict=True):
+            track.audio = asset
+        MusicTrack.objects.bulk_create(batch)
+
     for i in range(tracks):
         artist = artists[i % len(artists)]
         roll = rng.random()
@@ -181,11 +221,11 @@ def fill(tracks: int, seed: int = 7) -> None:
             )
         )
         if len(batch) == 5000:
-            MusicTrack.objects.bulk_create(batch)
+            flush(batch)
             batch = []
             print(f"  {i + 1} tracks", end="\r", flush=True)
     if batch:
-        MusicTrack.objects.bulk_create(batch)
+        flush(batch)
     with connection.cursor() as cursor:
         # Spread creation times so "newest first" is a real ordering, not a tie.
         cursor.execute(
@@ -212,7 +252,7 @@ def run(fn, requests: int, warmup: int = 30) -> Stats:
         fn(i)
     latencies = []
     started = time.perf_counter()
-    for i in range(requests):
+    for i in range(warmup, warmup + requests):  # past the warm-up's inputs
         t = time.perf_counter()
         fn(i)
         latencies.append(time.perf_counter() - t)
@@ -288,32 +328,50 @@ def measure(bench_url: str, requests: int) -> int:
     typos = TYPO_QUERIES
 
     bare = psycopg.connect(conninfo(bench_url), autocommit=True)
+    # What a list row and a detail carry: the track, its artist, category, audio asset with
+    # the state of its renditions, and its cover (one query, as lean as SQL gets).
     fields = (
         "m.id, m.title, m.description, m.duration_seconds, m.play_count, m.tags, m.album, "
-        "m.genre, m.created_at, m.published_at, a.id, a.name"
+        "m.genre, m.lyrics, m.status, m.created_at, m.updated_at, m.published_at, "
+        "a.id, a.name, a.is_verified, c.id, c.name, c.slug, "
+        "au.id, au.kind, au.status, au.output_prefix, au.duration_seconds, "
+        "th.id, th.kind, th.status, th.output_prefix, "
+        "(SELECT json_agg(json_build_object('name', r.name, 'status', r.status)) "
+        " FROM media_renditions r WHERE r.asset_id = au.id)"
+    )
+    joins = (
+        "music_tracks m LEFT JOIN artists a ON a.id = m.artist_id "
+        "LEFT JOIN categories c ON c.id = m.category_id "
+        "LEFT JOIN media_assets au ON au.id = m.audio_id "
+        "LEFT JOIN media_assets th ON th.id = m.thumbnail_id"
     )
 
     def bare_list(i):
         bare.execute("SELECT count(*) FROM music_tracks WHERE status = 'approved'").fetchone()
         bare.execute(
-            f"SELECT {fields} FROM music_tracks m LEFT JOIN artists a ON a.id = m.artist_id "
+            f"SELECT {fields} FROM {joins} "
             "WHERE m.status = 'approved' ORDER BY m.created_at DESC, m.id DESC LIMIT 20"
         ).fetchall()
 
     def bare_detail(i):
         bare.execute(
-            f"SELECT {fields} FROM music_tracks m LEFT JOIN artists a ON a.id = m.artist_id "
-            "WHERE m.id = %s AND m.status = 'approved'",
+            f"SELECT {fields} FROM {joins} WHERE m.id = %s AND m.status = 'approved'",
             [ids[i % len(ids)]],
         ).fetchone()
 
+    # Reads of a catalogue follow popularity: Zipf-distributed over the same 500 items.
+    popular = rng.choices(ids, weights=[1 / (rank + 1) for rank in range(len(ids))], k=5000)
+
     document = f"m.{DOCUMENT_COLUMN}"
+
+    # What a search hit carries.
+    hit_fields = "m.id, m.title, m.description, m.duration_seconds, a.id, a.name, m.thumbnail_id"
 
     def bare_search(i):
         # The same work as the endpoint's page query: rank at most CANDIDATES matches.
         text = tsquery_text(terms_of(queries[i % len(queries)]))
         bare.execute(
-            f"SELECT {fields}, c.r, count(*) OVER () FROM ("
+            f"SELECT {hit_fields}, c.r, count(*) OVER () FROM ("
             f"  SELECT m.id, ts_rank({document}, to_tsquery('english'::regconfig, %s)) AS r"
             "   FROM music_tracks m WHERE m.status = 'approved'"
             f"  AND ({document}) @@ to_tsquery('english'::regconfig, %s) LIMIT %s"
@@ -342,7 +400,18 @@ def measure(bench_url: str, requests: int) -> int:
     cases.append(("list", "bare SQL", bare_list))
     if ids and resolves(f"/api/v1/music/{ids[0]}"):
         cases.append(
-            ("detail", "GET /api/v1/music/{id}", lambda i: get(f"/api/v1/music/{ids[i % 500]}"))
+            (
+                "detail",
+                "GET /api/v1/music/{id} (popular)",
+                lambda i: get(f"/api/v1/music/{popular[i % len(popular)]}"),
+            )
+        )
+        cases.append(
+            (
+                "detail",
+                "GET /api/v1/music/{id} (each once)",
+                lambda i: get(f"/api/v1/music/{ids[i % len(ids)]}"),
+            )
         )
     else:
 

@@ -5,3 +5,8 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self):
+        from catalog import receivers
+
+        receivers.connect()

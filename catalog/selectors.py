@@ -43,7 +43,7 @@ from catalog.models import (
     Podcast,
 )
 from cnt.models import ModerationStatus
-from media.models import AssetKind
+from media.models import AssetKind, Rendition
 
 TRENDING_DAYS = 7
 
@@ -107,15 +107,37 @@ def content_duration(obj) -> float:
     return float(obj.duration_seconds or 0)
 
 
+# Columns of a media asset no representation of content reads: processing bookkeeping and
+# the probe's metadata (a JSON document per row). Deferred, a list page of 20 items loads
+# and converts a fraction of what it would.
+_UNSHOWN_ASSET_FIELDS = (
+    "metadata",
+    "error",
+    "checksum_sha256",
+    "storage_key",
+    "original_filename",
+    "processing_attempts",
+    "processing_started_at",
+    "heartbeat_at",
+    "processed_at",
+)
+
+
 def content_queryset(*, model: type[Model]) -> QuerySet:
-    """All rows of `model` with what their representation reads (assets, renditions,
-    artist, category), unfiltered: callers apply visibility."""
+    """All rows of `model` with what their representation reads (assets, the state of their
+    renditions, artist, category), unfiltered: callers apply visibility."""
     media = MEDIA_FIELDS[model]
-    related = [*media, *IMAGE_FIELDS[model], "category"]
+    assets = [*media, *IMAGE_FIELDS[model]]
+    related = [*assets, "category"]
     if model is not BibleStory:
         related.append("artist")
-    return model.objects.select_related(*related).prefetch_related(
-        *(f"{field}__renditions" for field in media)
+    renditions = Rendition.objects.only("id", "asset_id", "name", "kind", "status")
+    return (
+        model.objects.select_related(*related)
+        .defer(*(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS))
+        .prefetch_related(
+            *(Prefetch(f"{field}__renditions", queryset=renditions) for field in media)
+        )
     )
 
 
@@ -141,10 +163,11 @@ def content_scope(queryset: QuerySet, *, user, status: str | None = None, mine: 
 
 def content_get_for_user(*, model: type[Model], user, pk) -> Model:
     """Fetch and authorize in one call; anything hidden from `user` is simply not found."""
-    obj = content_visible(model=model, user=user).filter(pk=pk).first()
-    if obj is None:
+    # Unordered: a primary-key lookup needs no ORDER BY (cheaper to build and to plan).
+    found = list(content_visible(model=model, user=user).filter(pk=pk).order_by()[:1])
+    if not found:
         raise NotFound()
-    return obj
+    return found[0]
 
 
 def content_trending(*, model: type[Model], days: int = TRENDING_DAYS) -> QuerySet:

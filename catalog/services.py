@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
-from catalog import policies, selectors
+from catalog import detail_cache, policies, selectors
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -484,6 +484,7 @@ def playback_progress_record(
             progress.last_counted_at = now
             PlayEvent.objects.create(user=user, content_type=item_type, object_id=obj.pk)
             model.objects.filter(pk=obj.pk).update(play_count=F("play_count") + 1)
+            detail_cache.detail_forget(model=model, pk=obj.pk)
         progress.save()
         plays = model.objects.filter(pk=obj.pk).values_list("play_count", flat=True).get()
     return progress, counted, plays

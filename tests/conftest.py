@@ -22,6 +22,22 @@ def _media_root(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_worker(worker_id):
+    """Parallel workers (pytest -n) share one Redis database but not their test databases:
+    each gets its own key prefix, so no worker reads another's cached rows."""
+    from copy import deepcopy
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = deepcopy(settings.CACHES)
+    prefix = caches["default"].get("KEY_PREFIX", "")
+    caches["default"]["KEY_PREFIX"] = f"{prefix}-test-{worker_id}"
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

@@ -24,7 +24,7 @@ from rest_framework.permissions import (
 )
 from rest_framework.response import Response
 
-from catalog import policies, selectors, services
+from catalog import detail_cache, policies, selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import CategoryFilter, ContentFilter, PodcastFilter, StableOrderingFilter
 from catalog.models import (
@@ -37,6 +37,7 @@ from catalog.models import (
     Podcast,
 )
 from cnt.api.serializers import ErrorSerializer
+from cnt.models import ModerationStatus
 
 ID_PATTERN = r"\d+"
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
@@ -134,6 +135,24 @@ class ContentViewSet(viewsets.ModelViewSet):
         return selectors.content_get_for_user(
             model=self.model, user=self.request.user, pk=self.kwargs["pk"]
         )
+
+    def retrieve(self, request, *args, **kwargs):
+        # Owners and moderators see more than the public representation; everyone else
+        # gets the cached one (catalog/detail_cache.py) when there is one.
+        user = request.user
+        public = not policies.sees_all_content(user)
+        origin = f"{request.scheme}://{request.get_host()}"
+        if public:
+            data = detail_cache.detail_get(
+                model=self.model, pk=self.kwargs["pk"], origin=origin, viewer_id=user.pk
+            )
+            if data is not None:
+                return Response(data)
+        obj = self.get_object()
+        data = self.get_serializer(obj).data
+        if public and obj.status == ModerationStatus.APPROVED and obj.owner_id != user.pk:
+            detail_cache.detail_set(model=self.model, obj=obj, origin=origin, data=data)
+        return Response(data)
 
     def _editable_object(self):
         obj = self.get_object()

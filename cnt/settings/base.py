@@ -423,6 +423,10 @@ MEDIA_WAVEFORM_PEAKS = env.int("MEDIA_WAVEFORM_PEAKS", default=1000)
 MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=3)
 MEDIA_HEARTBEAT_STALE_SECONDS = env.int("MEDIA_HEARTBEAT_STALE_SECONDS", default=60)
 MEDIA_URL_TTL_SECONDS = env.int("MEDIA_URL_TTL_SECONDS", default=6 * 3600)
+# How long an approved item's public JSON may be served from the cache (0: never). Edits,
+# moderation, media state changes and counted plays bust it at once; renamed artists or
+# categories show after at most this long. Must stay well below MEDIA_URL_TTL_SECONDS.
+CATALOG_DETAIL_CACHE_SECONDS = env.int("CATALOG_DETAIL_CACHE_SECONDS", default=60)
 MEDIA_URL_SIGNING_KEY = env("MEDIA_URL_SIGNING_KEY", default=SECRET_KEY)
 MEDIA_TUS_EXPIRY_HOURS = env.int("MEDIA_TUS_EXPIRY_HOURS", default=24)
 MEDIA_TUS_DIR = env.path("MEDIA_TUS_DIR", default=str(VAR_DIR / "tus"))
