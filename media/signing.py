@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import math
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
@@ -14,9 +15,15 @@ ALGORITHM_VERSION = b"v1"
 
 
 def _digest(asset_id, expires: int) -> str:
-    key = settings.MEDIA_URL_SIGNING_KEY.encode()
+    return _hmac(settings.MEDIA_URL_SIGNING_KEY, str(asset_id), expires)
+
+
+@lru_cache(maxsize=8192)
+def _hmac(key: str, asset_id: str, expires: int) -> str:
+    # Remembered: expiries are rounded to the quarter hour, so an item's poster, thumbnail,
+    # stream and waveform URLs (and the next requests for them) share one signature.
     message = ALGORITHM_VERSION + f":{asset_id}:{expires}".encode()
-    raw = hmac.new(key, message, hashlib.sha256).digest()
+    raw = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(raw[:24]).decode().rstrip("=")
 
 
