@@ -8,7 +8,9 @@ indexes go: typos are now corrected against `search_words` (one row per word of 
 approved title, tag or artist name, with a GiST trigram index for nearest-word look-ups,
 re-ranked by fuzzystrmatch's levenshtein(); Django's own pattern-ops index on the key
 serves prefix probes).
-The column is not on the Django models; catalog/search.py names it.
+The column is not on the Django models; catalog/search.py names it. PostgreSQL refuses to
+change the type of a column a generated column reads: a later migration altering title,
+tags or description must drop `search_document` first and add it back after.
 """
 
 import re
