@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Parallel pytest workers (pytest-xdist); each gets its own test database and Redis
+# database (tests/conftest.py).
+PYTEST_WORKERS ?= 2
+
 # The test suite runs against real PostgreSQL and Redis on this machine.
 TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	REDIS_URL=redis://127.0.0.1:6379/15 \
@@ -49,7 +53,7 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/pytest --create-db -q $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 pytest: venv
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)

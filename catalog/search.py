@@ -127,6 +127,9 @@ def lexicon_rebuild(progress=None) -> tuple[int, int]:
     """Recompute the lexicon from approved content and artist names, dropping words nothing
     uses any more. Returns (words added, words removed); `progress(label, rows)` is called
     per source read."""
+    # Read before the content: a word added by an approval while the content is read is
+    # then not mistaken for a stale one.
+    known = set(SearchWord.objects.values_list("word", flat=True))
     words: set[str] = set()
     for search_type, model in CONTENT_MODELS.items():
         rows = model.objects.filter(status=ModerationStatus.APPROVED).values_list("title", "tags")
@@ -140,7 +143,6 @@ def lexicon_rebuild(progress=None) -> tuple[int, int]:
     words |= lexicon_words(*names)
     if progress:
         progress("Artist", len(names))
-    known = set(SearchWord.objects.values_list("word", flat=True))
     stale = known - words
     SearchWord.objects.filter(word__in=stale).delete()
     SearchWord.objects.bulk_create(

@@ -131,7 +131,8 @@ def content_queryset(*, model: type[Model]) -> QuerySet:
     related = [*assets, "category"]
     if model is not BibleStory:
         related.append("artist")
-    renditions = Rendition.objects.only("id", "asset_id", "name", "kind", "status")
+    # Unordered: Rendition.Meta.ordering would join the assets only to sort by them.
+    renditions = Rendition.objects.only("id", "asset_id", "name", "kind", "status").order_by()
     return (
         model.objects.select_related(*related)
         .defer(*(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS))

@@ -6,10 +6,13 @@ import hashlib
 import hmac
 import math
 import time
+import uuid
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
-from django.urls import reverse
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 ALGORITHM_VERSION = b"v1"
 
@@ -43,17 +46,37 @@ def verify(asset_id, expires: int, signature: str) -> bool:
     return hmac.compare_digest(_digest(asset_id, expires), signature or "")
 
 
-def playback_path(asset_id, relative: str, ttl: int | None = None) -> str:
-    expires = expiry(ttl)
-    return reverse(
+_SENTINEL_ASSET = "00000000-0000-4000-8000-000000000000"
+_SENTINEL_TAIL = "/1/SIGNATURE/PATH"
+# What reverse() leaves unquoted in a path (django.urls.resolvers).
+_PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+@lru_cache(maxsize=16)
+def _path_prefix(urlconf, script_prefix: str) -> str:
+    """The route's path up to the asset id, reversed once per URLconf and script prefix
+    (a list page signs dozens of URLs; reverse() for each cost more than the rest)."""
+    path = reverse(
         "media-playback",
+        urlconf=urlconf,
         kwargs={
-            "asset_id": asset_id,
-            "expires": expires,
-            "signature": sign(asset_id, expires),
-            "path": relative,
+            "asset_id": _SENTINEL_ASSET,
+            "expires": 1,
+            "signature": "SIGNATURE",
+            "path": "PATH",
         },
     )
+    if not path.endswith(f"{_SENTINEL_ASSET}{_SENTINEL_TAIL}"):
+        raise ImproperlyConfigured("media-playback must end with <asset_id>/<expires>/<sig>/<path>")
+    return path[: -len(_SENTINEL_ASSET + _SENTINEL_TAIL)]
+
+
+def playback_path(asset_id, relative: str, ttl: int | None = None) -> str:
+    expires = expiry(ttl)
+    prefix = _path_prefix(get_urlconf(), get_script_prefix())
+    signature = sign(asset_id, expires)
+    relative = quote(relative, safe=_PATH_SAFE)
+    return f"{prefix}{uuid.UUID(str(asset_id))}/{expires}/{signature}/{relative}"
 
 
 def playback_url(request, asset_id, relative: str, ttl: int | None = None) -> str:

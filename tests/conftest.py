@@ -22,19 +22,33 @@ def _media_root(settings, tmp_path):
     }
 
 
+def _worker_redis_url(url: str, worker_id: str) -> str:
+    """Parallel workers (pytest -n) each get their own Redis database, counting down from
+    the configured one (gw0 keeps it): a worker's cache.clear() empties only its own, and
+    no worker reads another's cached rows or channel-layer groups."""
+    if worker_id == "master":
+        return url
+    base, _, db = url.rpartition("/")
+    return f"{base}/{int(db or 0) - int(worker_id.removeprefix('gw'))}"
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _cache_per_worker(worker_id):
-    """Parallel workers (pytest -n) share one Redis database but not their test databases:
-    each gets its own key prefix, so no worker reads another's cached rows."""
+def _redis_per_worker(worker_id):
     from copy import deepcopy
 
     from django.conf import settings
     from django.test import override_settings
 
     caches = deepcopy(settings.CACHES)
-    prefix = caches["default"].get("KEY_PREFIX", "")
-    caches["default"]["KEY_PREFIX"] = f"{prefix}-test-{worker_id}"
-    with override_settings(CACHES=caches):
+    layers = deepcopy(settings.CHANNEL_LAYERS)
+    cache_url = caches["default"].get("LOCATION")
+    if worker_id == "master" or not str(cache_url or "").startswith("redis://"):
+        yield
+        return
+    caches["default"]["LOCATION"] = _worker_redis_url(cache_url, worker_id)
+    for host in layers["default"].get("CONFIG", {}).get("hosts", []):
+        host["address"] = _worker_redis_url(host["address"], worker_id)
+    with override_settings(CACHES=caches, CHANNEL_LAYERS=layers):
         yield
 
 

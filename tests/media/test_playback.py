@@ -139,3 +139,30 @@ def test_a_real_hls_client_plays_everything_from_the_master_url(
         )  # fmt: skip
         variants = 3 if purpose == "audio" else 1
         assert probe.stdout.count("program") == variants, probe.stdout
+
+
+@pytest.mark.parametrize("relative", ["original", "hls/master.m3u8", "a b/é%.ts", "x?y#z"])
+@pytest.mark.parametrize("script_prefix", ["/", "/cnt/"])
+def test_signed_paths_match_what_the_route_reverses_to(relative, script_prefix, monkeypatch):
+    import uuid
+
+    from django.urls import reverse, set_script_prefix
+
+    asset_id = uuid.uuid4()
+    monkeypatch.setattr(signing, "expiry", lambda ttl=None: 1_900_000_800)
+    set_script_prefix(script_prefix)
+    try:
+        path = signing.playback_path(asset_id, relative)
+        expected = reverse(
+            "media-playback",
+            kwargs={
+                "asset_id": asset_id,
+                "expires": 1_900_000_800,
+                "signature": signing.sign(asset_id, 1_900_000_800),
+                "path": relative,
+            },
+        )
+    finally:
+        set_script_prefix("/")
+    assert path == expected
+    assert path.startswith(f"{script_prefix}media/s/{asset_id}/1900000800/")
