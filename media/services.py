@@ -115,9 +115,3 @@ def asset_delete(*, asset: MediaAsset) -> None:
             storage.delete_prefix(root)
 
     transaction.on_commit(remove_files)
-
-
-def asset_use_as_avatar(*, user, asset: MediaAsset) -> None:
-    """Make an uploaded profile image the user's avatar."""
-    user.avatar = asset
-    user.save(update_fields=["avatar", "updated_at"])

@@ -35,6 +35,7 @@ from accounts.validators import (
 )
 from cnt.api.errors import ServiceUnavailable
 from media.models import AssetKind, AssetStatus, MediaAsset
+from media.services import asset_delete
 
 logger = logging.getLogger(__name__)
 
@@ -194,11 +195,34 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 
 def _profile_image_delete(asset_id) -> None:
+    """Delete a replaced profile picture (row, original and anything derived from it)."""
     asset = MediaAsset.objects.filter(pk=asset_id).first()
     if asset is None or not asset.storage_key.startswith(PROFILE_IMAGE_PREFIX):
         return
-    _stored_file_discard(asset.storage_key)
-    asset.delete()
+    if User.objects.filter(avatar_id=asset_id).exists():
+        return  # still someone's avatar (set again meanwhile)
+    with transaction.atomic():
+        asset_delete(asset=asset)
+
+
+def _avatar_swap(locked: User, asset: MediaAsset) -> None:
+    """Point a locked user at a new avatar; the previous one is deleted after commit."""
+    previous_id = locked.avatar_id
+    locked.avatar = asset
+    locked.save(update_fields=["avatar", "updated_at"])
+    if previous_id and previous_id != asset.pk:
+        transaction.on_commit(partial(_profile_image_delete, previous_id), robust=True)
+
+
+def user_avatar_use(*, user: User, asset: MediaAsset) -> User:
+    """Make an uploaded, validated profile image (media's upload/profile-image) the user's
+    avatar, as user_avatar_set does for auth/me/avatar: under the user's row lock, the
+    previous picture deleted once the change is committed."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        _avatar_swap(locked, asset)
+    user.avatar = asset
+    return locked
 
 
 def _stored_file_discard(key: str) -> None:
@@ -220,7 +244,6 @@ def user_avatar_set(*, user: User, upload) -> User:
     try:
         with transaction.atomic():
             locked = User.objects.select_for_update().get(pk=user.pk)
-            previous_id = locked.avatar_id
             asset = MediaAsset.objects.create(
                 owner=locked,
                 kind=AssetKind.IMAGE,
@@ -232,10 +255,7 @@ def user_avatar_set(*, user: User, upload) -> User:
                 width=prepared.width,
                 height=prepared.height,
             )
-            locked.avatar = asset
-            locked.save(update_fields=["avatar", "updated_at"])
-            if previous_id:
-                transaction.on_commit(partial(_profile_image_delete, previous_id), robust=True)
+            _avatar_swap(locked, asset)
     except Exception:
         _stored_file_discard(stored_key)  # no stored object without its row
         raise

@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services.users import user_avatar_use
 from media import pipeline, policies, selectors, services
 from media.api.serializers import (
     AssetSerializer,
@@ -75,7 +76,7 @@ class UploadView(APIView):
             if workdir:
                 shutil.rmtree(workdir, ignore_errors=True)
         if purpose == AssetPurpose.PROFILE:
-            services.asset_use_as_avatar(user=request.user, asset=asset)
+            user_avatar_use(user=request.user, asset=asset)
         data = AssetSerializer(asset, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 

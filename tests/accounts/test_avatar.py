@@ -210,3 +210,28 @@ def test_database_failure_after_storing_removes_the_file(user_client, user, sett
     assert _stored_files(settings) == []
     user.refresh_from_db()
     assert user.avatar_id is None
+
+
+def test_both_avatar_endpoints_replace_and_remove_the_previous_picture(
+    user_client, user, settings, django_capture_on_commit_callbacks
+):
+    media_url = "/api/v1/upload/profile-image"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _upload(user_client, _image("JPEG")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(user_client, _image("PNG"), name="b.png", url=media_url)
+    assert response.status_code == 201, response.content
+    via_media = MediaAsset.objects.get()
+    user.refresh_from_db()
+    assert user.avatar_id == via_media.pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(user_client, _image("JPEG"), name="c.jpg", url=media_url)
+    assert response.status_code == 201, response.content
+    latest = MediaAsset.objects.get()  # the one before it is gone, row and files
+    user.refresh_from_db()
+    assert user.avatar_id == latest.pk != via_media.pk
+    stored = _stored_files(settings)
+    assert Path(settings.MEDIA_ROOT) / latest.storage_key in stored
+    assert not any(str(via_media.pk) in str(path) for path in stored)
+    assert not (Path(settings.MEDIA_ROOT) / via_media.storage_key).exists()
