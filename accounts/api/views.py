@@ -21,15 +21,9 @@ from accounts.throttles import (
 )
 from accounts.validators import USERNAME_MESSAGES, username_problem
 from cnt.api.errors import NotConfigured
-from cnt.api.serializers import DetailSerializer
+from cnt.api.serializers import DetailSerializer, validated
 
 TAGS = ["auth"]
-
-
-def _validated(serializer_class, request, **context) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request, **context})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _auth_body(request, user, tokens: dict, **extra) -> dict:
@@ -60,7 +54,7 @@ class AuthViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], throttle_classes=[RegisterThrottle])
     def register(self, request):
-        data = _validated(s.RegisterSerializer, request)
+        data = validated(s.RegisterSerializer, request)
         user, tokens = services.user_register(**data)
         return Response(_auth_body(request, user, tokens), status=status.HTTP_201_CREATED)
 
@@ -74,7 +68,7 @@ class AuthViewSet(viewsets.ViewSet):
         detail=False, methods=["post"], throttle_classes=[LoginThrottle, LoginIdentifierThrottle]
     )
     def login(self, request):
-        data = _validated(s.LoginSerializer, request)
+        data = validated(s.LoginSerializer, request)
         user, tokens = services.user_login(identifier=data["identifier"], password=data["password"])
         return Response(_auth_body(request, user, tokens))
 
@@ -87,7 +81,7 @@ class AuthViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def refresh(self, request):
-        data = _validated(s.RefreshSerializer, request)
+        data = validated(s.RefreshSerializer, request)
         return Response(services.token_refresh(refresh=data["refresh"]))
 
     @extend_schema(
@@ -98,7 +92,7 @@ class AuthViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def logout(self, request):
-        data = _validated(s.RefreshSerializer, request)
+        data = validated(s.RefreshSerializer, request)
         services.token_revoke(refresh=data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -119,7 +113,7 @@ class AuthViewSet(viewsets.ViewSet):
         throttle_classes=[GoogleLoginThrottle],
     )
     def google_login(self, request):
-        data = _validated(s.GoogleLoginSerializer, request)
+        data = validated(s.GoogleLoginSerializer, request)
         user, tokens, created = services.user_google_login(id_token=data["id_token"])
         return Response(_auth_body(request, user, tokens, created=created))
 
@@ -149,7 +143,7 @@ class AuthViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="send-otp", throttle_classes=[SendOtpThrottle])
     def send_otp(self, request):
-        data = _validated(s.SendOtpSerializer, request)
+        data = validated(s.SendOtpSerializer, request)
         services.otp_send(email=data["email"], purpose=data["purpose"])
         return Response({"detail": "If an account uses this address, a code is on its way."})
 
@@ -168,7 +162,7 @@ class AuthViewSet(viewsets.ViewSet):
         detail=False, methods=["post"], url_path="verify-otp", throttle_classes=[VerifyOtpThrottle]
     )
     def verify_otp(self, request):
-        data = _validated(s.VerifyOtpSerializer, request)
+        data = validated(s.VerifyOtpSerializer, request)
         services.otp_verify(email=data["email"], code=data["code"], purpose=data["purpose"])
         return Response({"verified": True, "purpose": data["purpose"]})
 
@@ -185,7 +179,7 @@ class AuthViewSet(viewsets.ViewSet):
         throttle_classes=[CheckUsernameThrottle],
     )
     def check_username(self, request):
-        username = _validated(s.CheckUsernameSerializer, request)["username"]
+        username = validated(s.CheckUsernameSerializer, request)["username"]
         reason = username_problem(username)
         if reason is None and selectors.username_taken(username=username):
             reason = "taken"
@@ -207,7 +201,7 @@ class AuthViewSet(viewsets.ViewSet):
         throttle_classes=[PasswordResetThrottle],
     )
     def password_reset(self, request):
-        data = _validated(s.PasswordResetSerializer, request)
+        data = validated(s.PasswordResetSerializer, request)
         services.user_password_reset(
             email=data["email"], code=data["code"], new_password=data["new_password"]
         )
@@ -236,7 +230,7 @@ class MeViewSet(viewsets.ViewSet):
         responses={200: s.UserSerializer},
     )
     def partial_update(self, request):
-        data = _validated(s.UserUpdateSerializer, request, user=request.user)
+        data = validated(s.UserUpdateSerializer, request, user=request.user)
         services.user_update(user=request.user, **data)
         return Response(self._body(request, self._me(request)))
 
@@ -258,7 +252,7 @@ class MeViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def avatar(self, request):
-        data = _validated(s.AvatarUploadSerializer, request)
+        data = validated(s.AvatarUploadSerializer, request)
         user = services.user_avatar_set(user=request.user, upload=data["file"])
         return Response(self._body(request, user))
 
@@ -276,7 +270,7 @@ class MeViewSet(viewsets.ViewSet):
         throttle_classes=[PasswordResetThrottle],
     )
     def change_password(self, request):
-        data = _validated(s.ChangePasswordSerializer, request, user=request.user)
+        data = validated(s.ChangePasswordSerializer, request, user=request.user)
         tokens = services.user_password_change(user=request.user, **data)
         return Response(_auth_body(request, self._me(request), tokens))
 

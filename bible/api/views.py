@@ -21,15 +21,10 @@ from bible import policies, selectors, services
 from bible.api import serializers as s
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.models import ContentType
+from cnt.api.serializers import validated
 
 ID_PATTERN = r"\d+"
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CanManageDocumentsOrReadOnly(BasePermission):
@@ -98,14 +93,14 @@ class DocumentViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.BibleDocumentWriteSerializer, request.data)
+        data = validated(s.BibleDocumentWriteSerializer, request)
         document = services.document_create(user=request.user, **data)
         return self._respond(document, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         document = self.get_object()
         partial = kwargs.get("partial", False)
-        data = _validated(s.BibleDocumentUpdateSerializer, request.data, partial=partial)
+        data = validated(s.BibleDocumentUpdateSerializer, request, partial=partial)
         document = services.document_update(document=document, **data)
         return self._respond(document)
 
@@ -177,7 +172,7 @@ class StoryViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return BibleStory.objects.none()
-        query = _validated(s.BibleStoryQuerySerializer, self.request.query_params)
+        query = validated(s.BibleStoryQuerySerializer, self.request, data=self.request.query_params)
         return selectors.story_list(
             user=self.request.user,
             passages=query.get("reference"),
@@ -209,14 +204,14 @@ class StoryViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.BibleStoryWriteSerializer, request.data)
+        data = validated(s.BibleStoryWriteSerializer, request)
         story = services.story_create(user=request.user, **data)
         return self._respond(story, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         story = self._editable_object()
         partial = kwargs.get("partial", False)
-        data = _validated(s.BibleStoryWriteSerializer, request.data, partial=partial)
+        data = validated(s.BibleStoryWriteSerializer, request, partial=partial)
         story = services.story_update(story=story, user=request.user, **data)
         return self._respond(story)
 
@@ -247,7 +242,9 @@ class PassageViewSet(viewsets.GenericViewSet):
         responses={200: s.ScripturePassageHitSerializer(many=True)},
     )
     def list(self, request):
-        passages = _validated(s.ScripturePassageQuerySerializer, request.query_params)["reference"]
+        passages = validated(s.ScripturePassageQuerySerializer, request, data=request.query_params)[
+            "reference"
+        ]
         matches = selectors.passage_matches(user=request.user, passages=passages)
         page = self.paginate_queryset(matches)
         context = self.get_serializer_context()

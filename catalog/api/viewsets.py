@@ -36,17 +36,11 @@ from catalog.models import (
     Playlist,
     Podcast,
 )
-from cnt.api.serializers import ErrorSerializer
+from cnt.api.serializers import ErrorSerializer, validated
 from cnt.models import ModerationStatus
 
 ID_PATTERN = r"\d+"
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
-
-
-def _validated(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _is_true(value) -> bool:
@@ -165,15 +159,13 @@ class ContentViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(self.write_serializer_class, request)
+        data = validated(self.write_serializer_class, request)
         obj = services.content_create(model=self.model, user=request.user, **data)
         return self._respond(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         obj = self._editable_object()
-        data = _validated(
-            self.write_serializer_class, request, partial=kwargs.get("partial", False)
-        )
+        data = validated(self.write_serializer_class, request, partial=kwargs.get("partial", False))
         obj = services.content_update(obj=obj, user=request.user, **data)
         return self._respond(obj)
 
@@ -192,7 +184,7 @@ class ContentViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def progress(self, request, pk=None):
         obj = self.get_object()
-        data = _validated(s.ProgressWriteSerializer, request)
+        data = validated(s.ProgressWriteSerializer, request)
         progress, counted, plays = services.playback_progress_record(
             user=request.user, obj=obj, position=data["position"], duration=data.get("duration")
         )
@@ -281,7 +273,7 @@ class CategoryViewSet(viewsets.ModelViewSet):
         return selectors.category_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.CategorySerializer, request)
+        data = validated(s.CategorySerializer, request)
         category = services.category_create(**data)
         return Response(self.get_serializer(category).data, status=status.HTTP_201_CREATED)
 
@@ -489,13 +481,13 @@ class PlaylistViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.PlaylistWriteSerializer, request)
+        data = validated(s.PlaylistWriteSerializer, request)
         playlist = services.playlist_create(user=request.user, **data)
         return self._detail(playlist, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         playlist = self._editable_object()
-        data = _validated(s.PlaylistWriteSerializer, request, partial=kwargs.get("partial", False))
+        data = validated(s.PlaylistWriteSerializer, request, partial=kwargs.get("partial", False))
         playlist = services.playlist_update(playlist=playlist, user=request.user, **data)
         return self._detail(playlist)
 
@@ -515,7 +507,7 @@ class PlaylistViewSet(
     @action(detail=True, methods=["post"], url_path="items", permission_classes=[IsAuthenticated])
     def add_item(self, request, pk=None):
         playlist = self._editable_object()
-        data = _validated(s.PlaylistItemAddSerializer, request)
+        data = validated(s.PlaylistItemAddSerializer, request)
         item = services.playlist_item_add(
             playlist=playlist, user=request.user, item_type=data["type"], item_id=data["id"]
         )
@@ -546,6 +538,6 @@ class PlaylistViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reorder(self, request, pk=None):
         playlist = self._editable_object()
-        data = _validated(s.PlaylistReorderSerializer, request)
+        data = validated(s.PlaylistReorderSerializer, request)
         services.playlist_reorder(playlist=playlist, user=request.user, item_ids=data["item_ids"])
         return self._detail(playlist)

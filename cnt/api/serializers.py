@@ -41,3 +41,16 @@ class EnumFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+def validated(serializer_class, request, *, data=None, partial: bool = False, **context) -> dict:
+    """Parse a request's body (or `data`, e.g. its query parameters) with an input
+    serializer: the validated data, or a 400 naming the fields that do not fit. The
+    serializer's context holds the request and any `context` given."""
+    serializer = serializer_class(
+        data=request.data if data is None else data,
+        partial=partial,
+        context={"request": request, **context},
+    )
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from cnt.api.errors import NotConfigured
 from cnt.api.exceptions import error_response
-from cnt.api.serializers import ErrorSerializer
+from cnt.api.serializers import ErrorSerializer, validated
 from finance import gateway, policies, selectors, services
 from finance.api import serializers as s
 from finance.models import Donation, PaymentAccount
@@ -62,12 +62,6 @@ class CanManagePaymentAccounts(BasePermission):
         return policies.can_manage_payment_accounts(request.user)
 
 
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- bank details --------------------------------------------------------------------------
 
 
@@ -96,7 +90,7 @@ class BankDetailsView(APIView):
         responses={200: s.BankDetailsSerializer, 201: s.BankDetailsSerializer},
     )
     def put(self, request):
-        values = _validated(s.BankDetailsWriteSerializer, request)
+        values = validated(s.BankDetailsWriteSerializer, request)
         details, created = services.bank_details_set(
             user=request.user, changed_by=request.user, **values
         )
@@ -155,7 +149,7 @@ class PaymentAccountViewSet(
         return selectors.payment_account_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.PaymentAccountWriteSerializer, request)
+        data = validated(s.PaymentAccountWriteSerializer, request)
         account = services.payment_account_create(user=request.user, **data)
         return Response(self.get_serializer(account).data, status=status.HTTP_201_CREATED)
 
@@ -231,7 +225,7 @@ class DonationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         key = request.headers.get("Idempotency-Key", "")
         if not IDEMPOTENCY_KEY_FORMAT.fullmatch(key):
             raise IdempotencyKeyRequired()
-        data = _validated(s.DonationCreateSerializer, request)
+        data = validated(s.DonationCreateSerializer, request)
         result = services.donation_submit(donor=request.user, idempotency_key=key, **data)
         headers = {"Idempotent-Replayed": "true"} if result.replayed else None
         return Response(result.body, status=result.status_code, headers=headers)

@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from cnt.api.serializers import ErrorSerializer
+from cnt.api.serializers import ErrorSerializer, validated
 from live import chat, conf, policies, recording, selectors, services, webhooks
 from live.api import serializers as s
 from live.models import LiveStream, MeetingInvite
@@ -30,12 +30,6 @@ REFUSED = OpenApiResponse(ErrorSerializer, description="LiveKit refused the requ
 IDENTITY = OpenApiParameter(
     "identity", OpenApiTypes.STR, OpenApiParameter.PATH, description="A participant identity."
 )
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class VoiceSessionThrottle(UserRateThrottle):
@@ -59,7 +53,7 @@ class LiveStreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return LiveStream.objects.none()
-        query = _validated(s.StreamListQuerySerializer, self.request.query_params)
+        query = validated(s.StreamListQuerySerializer, self.request, data=self.request.query_params)
         return selectors.stream_list(
             user=self.request.user,
             state=query.get("state"),
@@ -101,7 +95,7 @@ class LiveStreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={201: s.LiveStreamSerializer},
     )
     def create(self, request, *args, **kwargs):
-        data = _validated(s.LiveStreamCreateSerializer, request.data)
+        data = validated(s.LiveStreamCreateSerializer, request)
         stream = services.stream_create(
             host=request.user,
             title=data["title"],
@@ -163,7 +157,7 @@ class LiveStreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["get"], url_path="chat")
     def chat(self, request, pk=None):
         stream = self.get_object()
-        query = _validated(s.ChatQuerySerializer, request.query_params)
+        query = validated(s.ChatQuerySerializer, request, data=request.query_params)
         messages = selectors.chat_history(
             stream=stream, limit=query["limit"], before=query.get("before")
         )
@@ -243,7 +237,7 @@ class MeetingViewSet(
         responses={201: s.MeetingSerializer},
     )
     def create(self, request, *args, **kwargs):
-        data = _validated(s.MeetingCreateSerializer, request.data)
+        data = validated(s.MeetingCreateSerializer, request)
         meeting = services.meeting_create(
             host=request.user,
             title=data["title"],
@@ -267,7 +261,7 @@ class MeetingViewSet(
     )
     @action(detail=True, methods=["post"])
     def token(self, request, pk=None):
-        data = _validated(s.MeetingTokenRequestSerializer, request.data)
+        data = validated(s.MeetingTokenRequestSerializer, request)
         meeting = selectors.meeting_get_by_id(pk=pk)
         payload = services.meeting_token(
             meeting=meeting, user=request.user, passcode=data["passcode"]
@@ -283,7 +277,7 @@ class MeetingViewSet(
     @action(detail=True, methods=["post"])
     def invites(self, request, pk=None):
         meeting = self._managed()
-        data = _validated(s.MeetingInviteSerializer, request.data)
+        data = validated(s.MeetingInviteSerializer, request)
         invitees = services.meeting_invite(
             meeting=meeting, by=request.user, user_ids=data["user_ids"]
         )
@@ -332,7 +326,7 @@ class MeetingViewSet(
     )
     def participant_mute(self, request, pk=None, identity=None):
         meeting = self._managed()
-        data = _validated(s.MuteSerializer, request.data)
+        data = validated(s.MuteSerializer, request)
         tracks = services.meeting_participant_mute(
             meeting=meeting, identity=identity, track_sid=data["track_sid"], muted=data["muted"]
         )

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from cnt.api.serializers import validated
 from support import policies, selectors, services
 from support.api import serializers as s
 from support.models import SupportMessage
@@ -20,12 +21,6 @@ ID_PATTERN = r"\d+"
 class CanOpenTickets(BasePermission):
     def has_permission(self, request, view):
         return policies.can_open_ticket(request.user)
-
-
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 @extend_schema(tags=["support"])
@@ -70,7 +65,7 @@ class TicketViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = _validated(s.SupportTicketCreateSerializer, request)
+        data = validated(s.SupportTicketCreateSerializer, request)
         ticket = services.ticket_open(user=request.user, **data)
         return self._detail(ticket, status.HTTP_201_CREATED)
 
@@ -83,7 +78,7 @@ class TicketViewSet(
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
         ticket = self.get_object()
-        data = _validated(s.SupportReplyCreateSerializer, request)
+        data = validated(s.SupportReplyCreateSerializer, request)
         services.ticket_reply_by_user(ticket=ticket, user=request.user, body=data["message"])
         return self._detail(ticket, status.HTTP_201_CREATED)
 
