@@ -287,6 +287,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Enum components are named here by their set of values, for model choices used by
+    # plain ChoiceFields. Two enums with the same values but different meanings (catalog
+    # StreamTypeEnum and EditJobKindEnum are both audio/video) cannot be told apart this
+    # way; those fields use cnt.api.serializers.EnumField, which names its component itself.
     "ENUM_NAME_OVERRIDES": {
         "AssetPurposeEnum": "media.models.AssetPurpose.choices",
         "OtpPurposeEnum": "accounts.models.OtpPurpose.choices",
