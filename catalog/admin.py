@@ -394,6 +394,8 @@ class ContentAdmin(ModeratedAdmin):
 class PodcastAdmin(ContentAdmin):
     raw_id_fields = (*ContentAdmin.raw_id_fields, "audio", "video")
     preview_fields = ("thumbnail", "audio", "video")
+    # Set through the API, which also stores the verse ranges the passage search reads.
+    readonly_fields = ("scripture_reference",)
 
 
 @admin.register(Movie)

@@ -128,6 +128,12 @@ class Podcast(PublishedContent):
         ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     episode_number = models.PositiveIntegerField(null=True, blank=True)
+    scripture_reference = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The passages the episode is about, normalised (“John 3:16-18; Romans 8:28”); "
+        "bible_passages holds them as verse ranges.",
+    )
 
     class Meta(PublishedContent.Meta):
         db_table = "podcasts"

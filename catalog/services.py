@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
+from bible.services import scripture_links_clear, scripture_links_set
 from catalog import detail_cache, policies, selectors
 from catalog.models import (
     Artist,
@@ -48,7 +49,7 @@ CONTENT_ASSET_KINDS: dict[type[Model], tuple[str, ...]] = {
     MusicTrack: (AssetKind.AUDIO,),
 }
 CONTENT_DETAIL_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    Podcast: (),
+    Podcast: ("scripture_reference",),
     Movie: ("release_year", "director", "cast"),
     MusicTrack: ("album", "genre", "lyrics"),
 }
@@ -171,6 +172,22 @@ def _back_to_review(obj) -> None:
     obj.moderated_at = None
 
 
+def _scripture_links_sync(obj, fields) -> None:
+    """A podcast's `scripture_reference` as verse ranges (bible_passages, which the passage
+    search reads) and as normalised text. Text naming no passage raises a 400 on the field,
+    and the caller's transaction undoes the rest."""
+    if "scripture_reference" not in fields:
+        return
+    label = scripture_links_set(
+        content_type=selectors.TYPE_OF_MODEL[type(obj)],
+        object_id=obj.pk,
+        reference=fields["scripture_reference"],
+    )
+    if label != obj.scripture_reference:
+        obj.scripture_reference = label
+        obj.save(update_fields=["scripture_reference", "updated_at"])
+
+
 def _check_fields(model: type[Model], fields) -> None:
     allowed = {*_COMMON_FIELDS, *CONTENT_DETAIL_FIELDS[model]}
     unknown = set(fields) - allowed
@@ -218,6 +235,7 @@ def content_create(
         if artist.is_trusted:
             _approve_automatically(obj, timezone.now())
         obj.save()
+        _scripture_links_sync(obj, details)
         if obj.status == ModerationStatus.APPROVED:
             lexicon_add_content(obj)
     return obj
@@ -257,6 +275,7 @@ def content_update(*, obj, user, **changes):
             ):
                 _back_to_review(locked)
         locked.save()
+        _scripture_links_sync(locked, changes)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)
     return locked
@@ -283,6 +302,7 @@ def content_delete(*, obj) -> None:
         for playlist_id in playlist_ids:
             _renumber(playlist_id, _ordered_item_ids(playlist_id))
         PlaybackProgress.objects.filter(content_type=item_type, object_id=obj.pk).delete()
+        scripture_links_clear(content_type=item_type, object_id=obj.pk)
         obj.delete()
 
 

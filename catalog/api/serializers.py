@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bible.references import MAX_REFERENCE_LENGTH
 from catalog import policies, selectors
 from catalog.models import (
     Artist,
@@ -268,6 +269,8 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
 class PodcastSerializer(ContentSerializer):
     class Meta(ContentSerializer.Meta):
         model = Podcast
+        fields = [*ContentSerializer.Meta.fields, "scripture_reference"]
+        read_only_fields = fields
 
 
 class MovieSerializer(ContentSerializer):
@@ -324,6 +327,13 @@ class ContentWriteSerializer(serializers.Serializer):
 class PodcastWriteSerializer(ContentWriteSerializer):
     asset = serializers.UUIDField(
         source="asset_id", help_text="Id of an audio or video asset you uploaded (not failed)."
+    )
+    scripture_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_REFERENCE_LENGTH,
+        help_text="The passages the episode is about, free text such as “Jn 3:16-18; Rom 8:28”; "
+        "stored normalised and found by GET bible/passages. Empty removes them.",
     )
 
 
