@@ -24,3 +24,11 @@ def import_recording(self, stream_id: int) -> str:
         return recording.recording_import(stream_id=stream_id)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=60 * (self.request.retries + 1))
+
+
+@shared_task(name="live.purge_webhook_events", acks_late=True)
+def purge_webhook_events() -> int:
+    """Daily: drop the dedupe records of long-applied LiveKit webhooks. Safe to run twice."""
+    from live.webhooks import webhook_events_purge
+
+    return webhook_events_purge()

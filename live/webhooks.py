@@ -13,6 +13,7 @@ import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -250,3 +251,20 @@ HANDLERS = {
     "egress_started": _egress_started,
     "egress_ended": _egress_ended,
 }
+
+
+def webhook_events_purge(*, batch_size: int = 5000) -> int:
+    """Forget applied events older than LIVE_WEBHOOK_RETENTION_DAYS (far beyond LiveKit's
+    redelivery window, so no duplicate can arrive after its record is gone). Deletes in
+    batches, so the table is never locked for long; returns how many went."""
+    cutoff = timezone.now() - timedelta(days=settings.LIVE_WEBHOOK_RETENTION_DAYS)
+    removed = 0
+    while True:
+        ids = list(
+            LiveWebhookEvent.objects.filter(processed_at__lt=cutoff)
+            .order_by()
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return removed
+        removed += LiveWebhookEvent.objects.filter(pk__in=ids).delete()[0]

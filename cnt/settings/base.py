@@ -175,6 +175,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},
     "media-purge-direct-uploads": {"task": "media.purge_direct_uploads", "schedule": 3600.0},
+    "live-purge-webhook-events": {"task": "live.purge_webhook_events", "schedule": 24 * 3600.0},
     "catalog-rebuild-search-lexicon": {
         "task": "catalog.rebuild_search_lexicon",
         "schedule": 24 * 3600.0,
@@ -370,6 +371,9 @@ LIVE_CHAT_RATE_SECONDS = env.int("LIVE_CHAT_RATE_SECONDS", default=5)
 LIVE_CHAT_HISTORY = env.int("LIVE_CHAT_HISTORY", default=200)
 LIVE_PASSCODE_ATTEMPTS = env.int("LIVE_PASSCODE_ATTEMPTS", default=10)
 LIVE_VOICE_SESSION_RATE = env("LIVE_VOICE_SESSION_RATE", default="10/min")
+# Applied LiveKit webhook ids are kept this long to drop redeliveries (LiveKit retries for
+# minutes), then purged daily.
+LIVE_WEBHOOK_RETENTION_DAYS = env.int("LIVE_WEBHOOK_RETENTION_DAYS", default=30)
 VOICE_AGENT_LLM_MODEL = env("VOICE_AGENT_LLM_MODEL", default="gpt-4o-mini")
 VOICE_AGENT_TTS_MODEL = env("VOICE_AGENT_TTS_MODEL", default="gpt-4o-mini-tts")
 VOICE_AGENT_TTS_VOICE = env("VOICE_AGENT_TTS_VOICE", default="alloy")

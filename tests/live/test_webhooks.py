@@ -281,3 +281,24 @@ def test_another_egress_of_the_room_is_ignored(livekit_keys, client, host):
     deliver(client, egress_ended(stream.room_name, "EG_other", filename="live/recordings/a.mp4"))
     stream.refresh_from_db()
     assert stream.recording_status == RecordingStatus.RECORDING
+
+
+def test_old_webhook_records_are_purged_in_batches_and_recent_ones_kept(settings):
+    from datetime import timedelta
+
+    from live.tasks import purge_webhook_events
+
+    settings.LIVE_WEBHOOK_RETENTION_DAYS = 30
+    now = timezone.now()
+    LiveWebhookEvent.objects.bulk_create(
+        [LiveWebhookEvent(event_id=f"EV_{n}", event="room_started") for n in range(7)]
+    )
+    old = [f"EV_{n}" for n in range(5)]
+    LiveWebhookEvent.objects.filter(event_id__in=old).update(processed_at=now - timedelta(days=31))
+    LiveWebhookEvent.objects.filter(event_id="EV_5").update(processed_at=now - timedelta(days=29))
+
+    from live.webhooks import webhook_events_purge
+
+    assert webhook_events_purge(batch_size=2) == 5
+    assert set(LiveWebhookEvent.objects.values_list("event_id", flat=True)) == {"EV_5", "EV_6"}
+    assert purge_webhook_events.delay().get() == 0  # nothing left to do: safe to rerun
