@@ -100,16 +100,33 @@ def payment_intent_create(
         intent = _client().v1.payment_intents.create(
             params=params, options={"idempotency_key": idempotency_key}
         )
-    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-        raise GatewayUnavailable(str(exc))
-    except (stripe.AuthenticationError, stripe.PermissionError) as exc:
-        logger.error("payment gateway refused our credentials: %s", exc)
-        raise GatewayUnavailable("The payment gateway rejected this server's credentials.")
     except stripe.StripeError as exc:
-        if exc.http_status is None or exc.http_status >= 500 or exc.http_status == 409:
-            raise GatewayUnavailable(str(exc))  # 409: a concurrent request with the same key
-        raise GatewayRejected(getattr(exc, "user_message", None) or str(exc))
+        raise _translated(exc)  # 409 included: a concurrent request with the same key
     return PaymentIntent(id=intent.id, client_secret=intent.client_secret, status=intent.status)
+
+
+def _translated(exc: stripe.StripeError) -> Exception:
+    """GatewayUnavailable (try again later) or GatewayRejected (the gateway said no)."""
+    if isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)):
+        return GatewayUnavailable(str(exc))
+    if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
+        logger.error("payment gateway refused our credentials: %s", exc)
+        return GatewayUnavailable("The payment gateway rejected this server's credentials.")
+    if exc.http_status is None or exc.http_status >= 500 or exc.http_status == 409:
+        return GatewayUnavailable(str(exc))
+    return GatewayRejected(getattr(exc, "user_message", None) or str(exc))
+
+
+def payment_intent_cancel(*, intent_id: str) -> str:
+    """Cancel a PaymentIntent nobody paid; returns its status (`canceled`). An intent that
+    was paid or is being paid meanwhile cannot be cancelled: GatewayRejected."""
+    try:
+        intent = _client().v1.payment_intents.cancel(
+            intent_id, params={"cancellation_reason": "abandoned"}
+        )
+    except stripe.StripeError as exc:
+        raise _translated(exc)
+    return intent.status
 
 
 def webhook_event_parse(*, payload: bytes, signature: str) -> dict:

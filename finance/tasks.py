@@ -15,3 +15,11 @@ def send_donation_receipt(donation_id: int) -> bool:
     from finance import services
 
     return services.donation_receipt_send(donation_id=donation_id)
+
+
+@shared_task(name="finance.expire_abandoned_donations", acks_late=True)
+def expire_abandoned_donations() -> int:
+    """Hourly: cancel donations left unpaid past DONATION_PENDING_EXPIRY_HOURS."""
+    from finance import services
+
+    return services.donations_expire_abandoned()

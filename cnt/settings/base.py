@@ -175,6 +175,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},
     "media-purge-direct-uploads": {"task": "media.purge_direct_uploads", "schedule": 3600.0},
+    "finance-expire-abandoned-donations": {
+        "task": "finance.expire_abandoned_donations",
+        "schedule": 3600.0,
+    },
     "live-purge-webhook-events": {"task": "live.purge_webhook_events", "schedule": 24 * 3600.0},
     "catalog-rebuild-search-lexicon": {
         "task": "catalog.rebuild_search_lexicon",
@@ -393,6 +397,9 @@ FINANCE_ENCRYPTION_KEYS = env.list("FINANCE_ENCRYPTION_KEYS", default=[])
 DONATION_MIN_AMOUNT = env("DONATION_MIN_AMOUNT", default="1.00")
 DONATION_MAX_AMOUNT = env("DONATION_MAX_AMOUNT", default="10000.00")
 DONATION_CURRENCIES = env.list("DONATION_CURRENCIES", default=["GBP", "USD", "EUR", "NGN"])
+# A donation still unpaid this long after it was started is cancelled, with its
+# PaymentIntent (finance/services/expiry.py, hourly).
+DONATION_PENDING_EXPIRY_HOURS = env.int("DONATION_PENDING_EXPIRY_HOURS", default=24)
 
 FFMPEG_BINARY = env("FFMPEG_BINARY", default="ffmpeg")
 FFPROBE_BINARY = env("FFPROBE_BINARY", default="ffprobe")

@@ -11,6 +11,7 @@ from finance.services.donations import (
     donation_request_hash,
     donation_submit,
 )
+from finance.services.expiry import donations_expire_abandoned
 from finance.services.keys import RotationReport, encryption_keys_rotate
 from finance.services.payment_accounts import (
     payment_account_create,
@@ -28,6 +29,7 @@ __all__ = [
     "bank_details_set",
     "bank_details_set_verified",
     "donation_receipt_send",
+    "donations_expire_abandoned",
     "donation_request_hash",
     "donation_submit",
     "encryption_keys_rotate",

@@ -1,6 +1,7 @@
-"""A local fake of Stripe's API for the real SDK: POST /v1/payment_intents, form-encoded in,
-a PaymentIntent JSON out. Honours Idempotency-Key like Stripe and counts every call.
-Also signs webhook payloads the way Stripe does (t=..., v1=HMAC-SHA256)."""
+"""A local fake of Stripe's API for the real SDK: POST /v1/payment_intents (and
+/v1/payment_intents/{id}/cancel), form-encoded in, a PaymentIntent JSON out. Honours
+Idempotency-Key like Stripe and counts every call. Also signs webhook payloads the way
+Stripe does (t=..., v1=HMAC-SHA256)."""
 
 import hashlib
 import hmac
@@ -69,6 +70,32 @@ def _handler(fake: FakeStripe):
             self.end_headers()
             self.wfile.write(data)
 
+        def _cancel(self, intent_id: str):
+            """Stripe's rules: paid or processing intents cannot be cancelled."""
+            with fake.lock:
+                intent = next((i for i in fake.intents.values() if i["id"] == intent_id), None)
+                if intent is None:
+                    self._send(
+                        404,
+                        {"error": {"type": "invalid_request_error", "code": "resource_missing"}},
+                    )
+                    return
+                if intent["status"] in ("succeeded", "processing", "canceled"):
+                    self._send(
+                        400,
+                        {
+                            "error": {
+                                "type": "invalid_request_error",
+                                "code": "payment_intent_unexpected_state",
+                                "message": f"This PaymentIntent's status is {intent['status']}.",
+                            }
+                        },
+                    )
+                    return
+                intent["status"] = "canceled"
+                intent["cancellation_reason"] = "abandoned"
+            self._send(200, intent)
+
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode()
@@ -84,6 +111,10 @@ def _handler(fake: FakeStripe):
                 return
             if failure is not None:
                 self._send(*failure)
+                return
+            cancel = re.fullmatch(r"/v1/payment_intents/([^/]+)/cancel", self.path)
+            if cancel:
+                self._cancel(cancel.group(1))
                 return
             if self.path != "/v1/payment_intents":
                 self._send(404, {"error": {"type": "invalid_request_error", "message": "no"}})
