@@ -16,7 +16,7 @@ from rest_framework import status as http_status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from bible.services import scripture_links_clear, scripture_links_set
-from catalog import detail_cache, policies, selectors
+from catalog import policies, read_cache, selectors
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -504,7 +504,7 @@ def playback_progress_record(
             progress.last_counted_at = now
             PlayEvent.objects.create(user=user, content_type=item_type, object_id=obj.pk)
             model.objects.filter(pk=obj.pk).update(play_count=F("play_count") + 1)
-            detail_cache.detail_forget(model=model, pk=obj.pk)
+            read_cache.detail_forget(model=model, pk=obj.pk)
         progress.save()
         plays = model.objects.filter(pk=obj.pk).values_list("play_count", flat=True).get()
     return progress, counted, plays

@@ -24,7 +24,7 @@ from rest_framework.permissions import (
 )
 from rest_framework.response import Response
 
-from catalog import detail_cache, policies, selectors, services
+from catalog import policies, read_cache, selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import CategoryFilter, ContentFilter, PodcastFilter, StableOrderingFilter
 from catalog.models import (
@@ -36,6 +36,7 @@ from catalog.models import (
     Playlist,
     Podcast,
 )
+from cnt.api.pagination import CachedCountPagination
 from cnt.api.serializers import ErrorSerializer, validated
 from cnt.models import ModerationStatus
 
@@ -120,10 +121,26 @@ class ContentViewSet(viewsets.ModelViewSet):
     ordering = ["-created_at"]
     lookup_value_regex = ID_PATTERN
 
+    pagination_class = CachedCountPagination
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
         return selectors.content_visible(model=self.model, user=self.request.user)
+
+    def list_count(self, request, compute) -> int:
+        """The listing's total, from the cache while no item of this type has changed
+        (catalog/read_cache.py). Moderators and each signed-in user see their own totals;
+        trending and most-played totals move with plays and are always counted."""
+        if self.action != "list":
+            return compute()
+        user = request.user
+        if policies.sees_all_content(user):
+            scope = "moderator"
+        else:
+            scope = f"user-{user.pk}" if user.is_authenticated else "public"
+        key = read_cache.count_key(model=self.model, scope=scope, params=request.query_params)
+        return read_cache.count_get_or_compute(key, compute)
 
     def get_object(self):
         return selectors.content_get_for_user(
@@ -132,12 +149,12 @@ class ContentViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # Owners and moderators see more than the public representation; everyone else
-        # gets the cached one (catalog/detail_cache.py) when there is one.
+        # gets the cached one (catalog/read_cache.py) when there is one.
         user = request.user
         public = not policies.sees_all_content(user)
         origin = f"{request.scheme}://{request.get_host()}"
         if public:
-            data = detail_cache.detail_get(
+            data = read_cache.detail_get(
                 model=self.model, pk=self.kwargs["pk"], origin=origin, viewer_id=user.pk
             )
             if data is not None:
@@ -145,7 +162,7 @@ class ContentViewSet(viewsets.ModelViewSet):
         obj = self.get_object()
         data = self.get_serializer(obj).data
         if public and obj.status == ModerationStatus.APPROVED and obj.owner_id != user.pk:
-            detail_cache.detail_set(model=self.model, obj=obj, origin=origin, data=data)
+            read_cache.detail_set(model=self.model, obj=obj, origin=origin, data=data)
         return Response(data)
 
     def _editable_object(self):

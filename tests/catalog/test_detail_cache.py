@@ -4,7 +4,7 @@ shows in it reaches the next reader: edits, moderation, media state, counted pla
 import pytest
 from django.core.cache import cache
 
-from catalog import detail_cache
+from catalog import read_cache
 from catalog.models import MusicTrack
 from cnt.models import ModerationStatus
 from tests.conftest import client_for
@@ -104,10 +104,10 @@ def test_each_origin_gets_its_own_absolute_urls(api_client, track, settings):
 def test_pending_items_are_not_cached(track):
     pending = make("music", title="Pending", status=ModerationStatus.PENDING)
     assert client_for(pending.owner).get(url(pending)).status_code == 200
-    assert cache.get(detail_cache._key(MusicTrack, pending.pk)) is None
+    assert cache.get(read_cache._key(MusicTrack, pending.pk)) is None
 
 
 def test_a_ttl_of_zero_turns_the_cache_off(api_client, track, settings):
     settings.CATALOG_DETAIL_CACHE_SECONDS = 0
     api_client.get(url(track))
-    assert cache.get(detail_cache._key(MusicTrack, track.pk)) is None
+    assert cache.get(read_cache._key(MusicTrack, track.pk)) is None

@@ -1,0 +1,100 @@
+"""Cached reads of the catalogue: an approved item's public representation, and the
+number of items a listing has.
+
+Details. Everyone but an item's owner and the moderators sees the same JSON for an approved
+item (the signed media URLs are not tied to a viewer), so it is built once and then served
+from the cache (Redis when REDIS_URL is set) until the item changes or
+CATALOG_DETAIL_CACHE_SECONDS pass. Entries are busted by signal receivers
+(catalog/receivers.py) when the item's row is saved or deleted (edits, moderation decisions,
+admin changes), when one of its media assets changes state, and when a play is counted; an
+artist's or category's renamed label inside may lag by at most the TTL, which stays far
+below the signed URLs' lifetime. The URLs are absolute, so an entry holds one
+representation per origin (scheme and host).
+
+Counts. COUNT(*) over a large catalogue was the biggest single cost of a list page, and it
+only changes when items of that type are saved or deleted. A listing's count is cached per
+type, filters and viewer scope, under a per-type version that those saves and deletes bump
+(the same receivers), so a count is never stale beyond the commit that changed it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from catalog import selectors
+
+
+def _key(model, pk) -> str:
+    return f"catalog:detail:{selectors.TYPE_OF_MODEL[model]}:{pk}"
+
+
+def _ttl() -> int:
+    return int(getattr(settings, "CATALOG_DETAIL_CACHE_SECONDS", 60))
+
+
+def detail_get(*, model, pk, origin: str, viewer_id) -> dict | None:
+    """The cached public representation, or None (not cached, or `viewer_id` owns it)."""
+    if _ttl() <= 0:
+        return None
+    entry = cache.get(_key(model, pk))
+    if not entry or entry["owner_id"] == viewer_id:
+        return None
+    return entry["by_origin"].get(origin)
+
+
+def detail_set(*, model, obj, origin: str, data: dict) -> None:
+    ttl = _ttl()
+    if ttl <= 0:
+        return
+    key = _key(model, obj.pk)
+    entry = cache.get(key) or {"owner_id": obj.owner_id, "by_origin": {}}
+    entry["by_origin"][origin] = data
+    cache.set(key, entry, ttl)
+
+
+def detail_forget(*, model, pk) -> None:
+    """Drop the entry now and again after commit, so a reader that cached the old row
+    between the write and the commit does not keep it."""
+    key = _key(model, pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+# --- list counts ---------------------------------------------------------------------------
+
+COUNT_TTL = 10 * 60
+
+
+def _version_key(model) -> str:
+    return f"catalog:list-version:{selectors.TYPE_OF_MODEL[model]}"
+
+
+def count_version_bump(*, model) -> None:
+    key = _version_key(model)
+    try:
+        cache.incr(key)
+    except ValueError:  # not there yet (or evicted): any new value invalidates
+        cache.set(key, 1, None)
+
+
+def count_key(*, model, scope: str, params: dict) -> str:
+    """The cache key of one listing's count: its type's current version, who is asking
+    (what they may see differs) and the filters (not the page, its size or the order)."""
+    version = cache.get(_version_key(model))
+    if version is None:
+        cache.add(_version_key(model), 1, None)
+        version = cache.get(_version_key(model), 1)
+    ignored = {"page", "page_size", "ordering"}
+    filters = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in ignored)
+    digest = hashlib.sha256(filters.encode()).hexdigest()[:24]
+    return f"catalog:count:{selectors.TYPE_OF_MODEL[model]}:{version}:{scope}:{digest}"
+
+
+def count_get_or_compute(key: str, compute) -> int:
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, COUNT_TTL)
+    return value
