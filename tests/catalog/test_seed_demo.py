@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from accounts.models import User
-from catalog.models import MusicTrack, Podcast
+from catalog.models import MusicTrack, Podcast, SearchWord
 from cnt.models import ModerationStatus
 from media.models import MediaAsset
 
@@ -27,6 +27,11 @@ def test_seed_demo_loads_real_media_and_is_idempotent():
     assert default_storage.size(track.audio.storage_key) == track.audio.size_bytes > 1000
     prefixes = {asset.storage_key.split("/")[0] for asset in MediaAsset.objects.all()}
     assert prefixes == {"audio", "video", "images", "documents", "animated-bible-stories"}
+    # Episodes carry their passages, and typo correction knows the demo's words.
+    shepherd = Podcast.objects.get(title="The Good Shepherd")
+    assert shepherd.scripture_reference == "John 10:11-18; Psalms 23:1-6"
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"amazing", "grace", "shepherd"} <= words
 
     counts = {model: model.objects.count() for model in (User, Podcast, MusicTrack, MediaAsset)}
     again = io.StringIO()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from bible.models import BibleStory, DocumentAsset
+from bible.services import scripture_links_set
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -30,6 +31,7 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
+from catalog.search import lexicon_rebuild
 from cnt.models import ModerationStatus
 from community.models import Comment, CommunityPost, Like, Notification, NotificationType
 from live.models import LiveStream, StreamKind
@@ -60,6 +62,13 @@ PODCASTS = [
     ("Romans, Chapter 8", "pastor_james", "bible-study", 3),
     ("Prayer That Moves Mountains", "pastor_james", "sermons", 4),
 ]
+# The passages each episode is about (found by GET bible/passages).
+PODCAST_PASSAGES = {
+    1: "Hebrews 11:1-6",
+    2: "John 10:11-18; Psalm 23",
+    3: "Romans 8",
+    4: "Mark 11:22-25",
+}
 TRACKS = [
     ("Amazing Grace", "grace_choir", "worship", "Hymns of Grace", 392),
     ("How Great Thou Art", "grace_choir", "worship", "Hymns of Grace", 440),
@@ -123,6 +132,8 @@ class Command(BaseCommand):
             ("playlists", self.seed_playlists),
             ("live", self.seed_live),
             ("support", self.seed_support),
+            # Rows above are written directly; typo correction learns their words here.
+            ("search words", lexicon_rebuild),
         ]
         try:
             with tqdm(total=len(steps), desc="seed_demo", unit="step", file=self.stdout) as bar:
@@ -297,6 +308,12 @@ class Command(BaseCommand):
                 )
                 podcast.duration_seconds = 4 if podcast.audio else 0
                 podcast.save()
+                podcast.scripture_reference = scripture_links_set(
+                    content_type="podcast",
+                    object_id=podcast.pk,
+                    reference=PODCAST_PASSAGES[episode],
+                )
+                podcast.save(update_fields=["scripture_reference"])
 
     def seed_music(self):
         for number, (title, creator, category, album, tone) in enumerate(TRACKS, start=1):
