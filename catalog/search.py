@@ -209,12 +209,12 @@ class SearchResults:
         NEAREST_WORDS closest lexicon words by trigram distance (a nearest-neighbour walk of
         the GiST index, so it stops early whatever the lexicon's size), kept when similar
         enough by trigrams or within a few edits (Levenshtein: trigrams undervalue swapped
-        letters in short words, "fiath" for "faith")."""
+        letters in short words, "fiath" for "faith"); of those, the fewest edits win."""
         terms = list(dict.fromkeys(self.terms))
         table = connection.ops.quote_name(SearchWord._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT t.term, w.word FROM unnest(%s::text[]) AS t(term) "
+                "SELECT t.term, w.word, e.edits, w.distance FROM unnest(%s::text[]) AS t(term) "
                 # A prefix probe by byte-wise range, which the pattern index serves.
                 "CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM "
                 f"{table} s WHERE s.word ~>=~ t.term AND s.word ~<~ (t.term || chr(1114111))"
@@ -236,11 +236,18 @@ class SearchResults:
                     LONG_WORD,
                 ],
             )
-            found: dict[str, list[str]] = {}
-            for term, word in cursor.fetchall():
-                words = found.setdefault(term, [])
-                if len(words) < CORRECTIONS:
-                    words.append(word)
+            rows = cursor.fetchall()
+        candidates: dict[str, list[tuple[int, float, str]]] = {}
+        for term, word, edits, distance in rows:
+            if edits == 2 and len(word) == len(term) and sorted(word) == sorted(term):
+                edits = 1  # two letters swapped: one slip, as Damerau counts it
+            candidates.setdefault(term, []).append((edits, distance, word))
+        # Only the nearest words: "fiath" means faith (a swap), not path (two edits).
+        found: dict[str, list[str]] = {}
+        for term, options in candidates.items():
+            options.sort()
+            nearest = options[0][0]
+            found[term] = [word for edits, _, word in options if edits == nearest][:CORRECTIONS]
         return found
 
     def _pass(self, tsquery: str, limit: int, offset: int) -> tuple[list[dict], int]:

@@ -104,6 +104,17 @@ def test_typos_are_corrected_against_the_lexicon(api_client, catalogue, query, e
     assert body["mode"] == "fuzzy"
 
 
+def test_only_the_nearest_look_alikes_are_searched(api_client, catalogue):
+    make("music", title="Keeping the Faith", status=APPROVED)
+    make("music", title="Path of Light", status=APPROVED)
+    lexicon_rebuild()
+
+    body = get(api_client, q="fiath")  # a swap away from faith, two edits from path
+
+    assert body["mode"] == "fuzzy"
+    assert hits(body) == [("music", "Keeping the Faith")]
+
+
 def test_weak_full_text_matches_are_joined_by_look_alike_words(api_client, catalogue):
     # Full text finds "shepherd" only in a description (a low rank); the title with a typo
     # is found through the lexicon's look-alike word and ranks first.
