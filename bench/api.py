@@ -144,8 +144,8 @@ def fill(tracks: int, seed: int = 7) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from catalog.lexicon import lexicon_rebuild
     from catalog.models import Artist, MusicTrack
-    from catalog.search import lexicon_rebuild
     from media.models import MediaAsset, Rendition
 
     if MusicTrack.objects.count() >= tracks:

@@ -345,7 +345,7 @@ class PlaybackProgress(models.Model):
 class SearchWord(models.Model):
     """A word of an approved title, tag or artist name: what search corrects typos against.
 
-    Filled as content is approved (catalog.search.lexicon_add) and rebuilt by the
+    Filled as content is approved (catalog.lexicon.lexicon_add) and rebuilt by the
     `search_lexicon_rebuild` command; PostgreSQL serves similarity look-ups from a GiST
     trigram index (migration 0004)."""
 

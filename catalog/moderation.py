@@ -14,9 +14,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.policies import is_moderator
+from catalog.lexicon import lexicon_add_content
 from catalog.models import ContentType, ModerationAction, ModerationDecision
-from catalog.search import CONTENT_MODELS as SEARCHABLE_MODELS
-from catalog.search import lexicon_add_content
 from cnt.models import ModerationStatus
 from community.models import NotificationType
 from community.notifications import notification_create
@@ -99,9 +98,7 @@ def _transition(*, content_type, obj, moderator, target: str, reason: str = "") 
                 locked.published_at = now
                 fields.append("published_at")
             locked.save(update_fields=fields)
-            if target == ModerationStatus.APPROVED and isinstance(
-                locked, tuple(SEARCHABLE_MODELS.values())
-            ):
+            if target == ModerationStatus.APPROVED:
                 lexicon_add_content(locked)
             action = (
                 ModerationAction.APPROVE

@@ -18,6 +18,7 @@ type, filters and viewer scope, under a per-type version that those saves and de
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -75,19 +76,17 @@ def count_version_bump(*, model) -> None:
     key = _version_key(model)
     try:
         cache.incr(key)
-    except ValueError:  # not there yet (or evicted): any new value invalidates
-        cache.set(key, 1, None)
+    except ValueError:  # not there (or evicted): a value never used before invalidates
+        cache.set(key, time.time_ns(), None)
 
 
 def count_key(*, model, scope: str, params: dict) -> str:
     """The cache key of one listing's count: its type's current version, who is asking
     (what they may see differs) and the filters (not the page, its size or the order)."""
-    version = cache.get(_version_key(model))
-    if version is None:
-        cache.add(_version_key(model), 1, None)
-        version = cache.get(_version_key(model), 1)
+    version = cache.get_or_set(_version_key(model), time.time_ns, None)
     ignored = {"page", "page_size", "ordering"}
-    filters = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in ignored)
+    pairs = params.lists() if hasattr(params, "lists") else params.items()
+    filters = "&".join(f"{k}={v}" for k, v in sorted(pairs) if k not in ignored)
     digest = hashlib.sha256(filters.encode()).hexdigest()[:24]
     return f"catalog:count:{selectors.TYPE_OF_MODEL[model]}:{version}:{scope}:{digest}"
 

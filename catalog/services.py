@@ -17,6 +17,7 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from bible.services import scripture_links_clear, scripture_links_set
 from catalog import policies, read_cache, selectors
+from catalog.lexicon import lexicon_add, lexicon_add_content
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -29,7 +30,6 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
-from catalog.search import lexicon_add, lexicon_add_content
 from cnt.api.errors import Conflict
 from cnt.models import ModerationStatus
 from media.models import AssetKind, AssetStatus, MediaAsset

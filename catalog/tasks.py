@@ -15,6 +15,6 @@ def notify_followers_of_new_content(content_type: str, object_id: int) -> int:
 def rebuild_search_lexicon() -> tuple[int, int]:
     """Drop words that no approved item or artist uses any more (renames, deletions,
     rejections); new words are added as content is approved. Safe to run twice."""
-    from catalog.search import lexicon_rebuild
+    from catalog.lexicon import lexicon_rebuild
 
     return lexicon_rebuild()

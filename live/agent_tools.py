@@ -8,6 +8,7 @@ published documents. Results are short, JSON-ready dicts a model can read aloud.
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
+from catalog.search import SearchType, search
 from cnt.models import ModerationStatus
 
 MAX_RESULTS = 5
@@ -46,24 +47,9 @@ def catalog_search(query: str, limit: int = MAX_RESULTS) -> list[dict]:
     query, limit = _clean(query), _limit(limit)
     if not query:
         return []
-    try:
-        from catalog.search import SearchType, search
-    except ImportError:  # pragma: no cover - catalog.search is optional for this module
-        return _catalog_search_simple(query, limit)
     results = search(query=query, types=[SearchType.PODCAST, SearchType.MUSIC, SearchType.MOVIE])
-    # catalog.search pages with `page(number, size)`; older versions were sliceable.
-    hits = results.page(1, limit).hits if hasattr(results, "page") else list(results[:limit])
+    hits = results.page(1, limit).hits
     return [_content_item(hit.type, hit.obj) for hit in hits if hit.obj is not None]
-
-
-def _catalog_search_simple(query: str, limit: int) -> list[dict]:
-    from catalog.models import Movie, MusicTrack, Podcast
-
-    found = []
-    for kind, model in (("podcast", Podcast), ("music", MusicTrack), ("movie", Movie)):
-        rows = model.objects.filter(status=ModerationStatus.APPROVED, title__icontains=query)
-        found += [_content_item(kind, obj) for obj in rows.select_related("artist")[:limit]]
-    return found[:limit]
 
 
 def _stream_item(stream) -> dict:

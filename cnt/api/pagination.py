@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
@@ -12,16 +14,15 @@ class StandardPagination(PageNumberPagination):
 
 
 class _CountedPaginator(Paginator):
-    """A Paginator whose count comes from `count_source(compute)` (a cache) when given."""
+    """A Paginator whose count comes from `count_source(compute)` (a cache, say)."""
 
-    count_source = None
+    def __init__(self, object_list, per_page, *, count_source, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_source = count_source
 
     @cached_property
     def count(self):
-        def compute():
-            return self.object_list.count()
-
-        return self.count_source(compute) if self.count_source else compute()
+        return self.count_source(self.object_list.count)
 
 
 class CachedCountPagination(StandardPagination):
@@ -29,10 +30,11 @@ class CachedCountPagination(StandardPagination):
     (which may answer from a cache) instead of a COUNT(*) on every page."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        source = getattr(view, "list_count", None) if hasattr(queryset, "count") else None
-
-        class Counted(_CountedPaginator):
-            count_source = staticmethod(lambda compute: source(request, compute))
-
-        self.django_paginator_class = Counted if source else Paginator
+        source = getattr(view, "list_count", None)
+        if source is None or not hasattr(queryset, "count"):
+            self.django_paginator_class = Paginator
+        else:
+            self.django_paginator_class = partial(
+                _CountedPaginator, count_source=lambda compute: source(request, compute)
+            )
         return super().paginate_queryset(queryset, request, view)

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.lexicon import lexicon_rebuild
 from catalog.models import Artist, Movie, MusicTrack, Podcast
-from catalog.search import SearchResults, lexicon_rebuild
+from catalog.search import SearchResults
 from cnt.models import ModerationStatus
 from tests.factories import UserFactory
 

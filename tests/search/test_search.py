@@ -3,8 +3,8 @@
 import pytest
 
 from catalog import search as search_module
+from catalog.lexicon import lexicon_rebuild
 from catalog.models import SearchWord
-from catalog.search import lexicon_rebuild
 from cnt.models import ModerationStatus
 from tests.conftest import client_for
 from tests.factories import UserFactory

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from catalog.search import lexicon_rebuild
+from catalog.lexicon import lexicon_rebuild
 
 
 class Command(BaseCommand):

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from bible.models import BibleStory, DocumentAsset
 from bible.services import scripture_links_set
+from catalog.lexicon import lexicon_rebuild
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -31,7 +32,6 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
-from catalog.search import lexicon_rebuild
 from cnt.models import ModerationStatus
 from community.models import Comment, CommunityPost, Like, Notification, NotificationType
 from live.models import LiveStream, StreamKind
