@@ -3,7 +3,7 @@
 Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
 """
 
-from catalog.api import viewsets
+from catalog.api import library_views, viewsets
 from cnt.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -12,7 +12,7 @@ router.register("movies", viewsets.MovieViewSet, basename="movie")
 router.register("music", viewsets.MusicTrackViewSet, basename="music")
 router.register("categories", viewsets.CategoryViewSet, basename="category")
 router.register("artists", viewsets.ArtistViewSet, basename="artist")
-router.register("playlists", viewsets.PlaylistViewSet, basename="playlist")
-router.register("me", viewsets.LibraryViewSet, basename="me")
+router.register("playlists", library_views.PlaylistViewSet, basename="playlist")
+router.register("me", library_views.LibraryViewSet, basename="me")
 
 urlpatterns = [*router.urls]
