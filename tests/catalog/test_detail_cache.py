@@ -111,3 +111,10 @@ def test_a_ttl_of_zero_turns_the_cache_off(api_client, track, settings):
     settings.CATALOG_DETAIL_CACHE_SECONDS = 0
     api_client.get(url(track))
     assert cache.get(read_cache._key(MusicTrack, track.pk)) is None
+
+
+def test_a_zero_padded_id_is_the_same_entry_and_is_busted_too(api_client, track):
+    padded = f"/api/v1/music/0{track.pk}"
+    assert api_client.get(padded).status_code == 200
+    MusicTrack.objects.filter(pk=track.pk).first().delete()
+    assert api_client.get(padded).status_code == 404
