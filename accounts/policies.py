@@ -4,13 +4,15 @@ from django.db import models
 from rest_framework.permissions import BasePermission
 
 MODERATORS_GROUP = "moderators"
-# Changing any moderated content type makes a moderator.
-MODERATION_PERMISSIONS = (
-    "catalog.change_podcast",
-    "catalog.change_movie",
-    "catalog.change_musictrack",
-    "community.change_communitypost",
-)
+# Holding the change permission of any moderated content kind makes a moderator. The kinds
+# are declared above this layer (catalog/kinds.py), which adds each kind's permission here.
+MODERATION_PERMISSIONS: list[str] = []
+
+
+def moderation_permission_add(permission: str) -> None:
+    """Count holders of `permission` ("app_label.change_model") as moderators."""
+    if permission not in MODERATION_PERMISSIONS:
+        MODERATION_PERMISSIONS.append(permission)
 
 
 class Role(models.TextChoices):

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pythonbible as bible
 
-MAX_REFERENCE_LENGTH = 200
+from catalog.models import MAX_REFERENCE_LENGTH
+
 MAX_PASSAGES = 20
 
 

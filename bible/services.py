@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from bible import covers, policies, references
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.models import Artist, ContentType
+from catalog.services import content_delete
 from cnt.models import ModerationStatus
 from media import services as media_services
 from media import storage
@@ -197,12 +198,9 @@ def story_update(*, story: BibleStory, user, **changes) -> BibleStory:
 
 
 def story_delete(*, story: BibleStory) -> None:
-    """Delete a story with its playlist entries, playback positions and passages."""
-    from catalog.services import content_delete
-
-    with transaction.atomic():
-        scripture_links_clear(content_type=ContentType.BIBLE_STORY, object_id=story.pk)
-        content_delete(obj=story)
+    """Delete a story; its playlist entries, playback positions and passages go with it
+    (the receivers of catalog and bible)."""
+    content_delete(obj=story)
 
 
 # --- documents -----------------------------------------------------------------------------

@@ -451,7 +451,8 @@ class ArtistFollowerAdmin(admin.ModelAdmin):
 class PlaylistItemInline(admin.TabularInline):
     model = PlaylistItem
     extra = 0
-    raw_id_fields = ("podcast", "movie", "music_track", "bible_story")
+    fields = ("position", "content_type", "object_id", "added_at")
+    readonly_fields = ("added_at",)
 
 
 @admin.register(Playlist)
@@ -466,10 +467,10 @@ class PlaylistAdmin(admin.ModelAdmin):
 
 @admin.register(PlaylistItem)
 class PlaylistItemAdmin(admin.ModelAdmin):
-    list_display = ("playlist", "position", "content_type", "added_at")
+    list_display = ("playlist", "position", "content_type", "object_id", "added_at")
     list_filter = ("content_type",)
     search_fields = ("playlist__name",)
-    raw_id_fields = ("playlist", "podcast", "movie", "music_track", "bible_story")
+    raw_id_fields = ("playlist",)
 
 
 @admin.register(ModerationDecision)

@@ -8,8 +8,8 @@ artist profiles are created; `lexicon_rebuild` (daily from Celery beat, or the
 
 import re
 
+from catalog import kinds
 from catalog.models import Artist, SearchWord
-from catalog.search import CONTENT_MODELS
 from cnt.models import ModerationStatus
 
 LEXICON_WORD = re.compile(r"[^\W_]+")
@@ -37,11 +37,23 @@ def lexicon_add(*texts) -> None:
         )
 
 
+def _texts(values) -> list:
+    """A row's lexicon fields as texts: list fields (tags) give one text per element."""
+    texts = []
+    for value in values:
+        texts.extend(value if isinstance(value, list) else [value])
+    return texts
+
+
 def lexicon_add_content(obj) -> None:
-    """The words of an approved podcast, movie or music track (other types are not searched
-    and teach nothing)."""
-    if type(obj) in CONTENT_MODELS.values():
-        lexicon_add(obj.title, *(obj.tags or []))
+    """The words of an approved item of a searchable kind (other kinds are not searched and
+    teach nothing)."""
+    try:
+        kind = kinds.kind_for(obj)
+    except kinds.UnknownContentKind:
+        return
+    if kind.is_searchable:
+        lexicon_add(*_texts(getattr(obj, field) for field in kind.lexicon_fields))
 
 
 def lexicon_rebuild(progress=None) -> tuple[int, int]:
@@ -52,14 +64,16 @@ def lexicon_rebuild(progress=None) -> tuple[int, int]:
     # then not mistaken for a stale one.
     known = set(SearchWord.objects.values_list("word", flat=True))
     words: set[str] = set()
-    for search_type, model in CONTENT_MODELS.items():
-        rows = model.objects.filter(status=ModerationStatus.APPROVED).values_list("title", "tags")
+    for kind in kinds.searchable_kinds():
+        rows = kind.model.objects.filter(status=ModerationStatus.APPROVED).values_list(
+            *kind.lexicon_fields
+        )
         count = 0
-        for title, tags in rows.iterator(chunk_size=5000):
-            words |= lexicon_words(title, *(tags or []))
+        for row in rows.iterator(chunk_size=5000):
+            words |= lexicon_words(*_texts(row))
             count += 1
         if progress:
-            progress(search_type.label, count)
+            progress(kind.label, count)
     names = list(Artist.objects.values_list("name", flat=True))
     words |= lexicon_words(*names)
     if progress:

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.db import models
 
+from catalog import kinds
 from cnt.models import ModeratedContent, ModerationStatus, TimeStampedModel
 
 ASSET = "media.MediaAsset"
+# The longest scripture reference a client may type (stored normalised, up to 255).
+MAX_REFERENCE_LENGTH = 200
 
 
 class CategoryKind(models.TextChoices):
@@ -192,44 +195,20 @@ class Playlist(TimeStampedModel):
         return self.name
 
 
-class PlaylistItemType(models.TextChoices):
-    PODCAST = "podcast", "Podcast"
-    MOVIE = "movie", "Movie"
-    MUSIC = "music", "Music track"
-    BIBLE_STORY = "bible_story", "Bible story"
-
-
-_TARGETS = {
-    PlaylistItemType.PODCAST: "podcast",
-    PlaylistItemType.MOVIE: "movie",
-    PlaylistItemType.MUSIC: "music_track",
-    PlaylistItemType.BIBLE_STORY: "bible_story",
-}
-
-
-def _exactly_one_target():
-    condition = models.Q()
-    for item_type, field in _TARGETS.items():
-        branch = models.Q(content_type=item_type, **{f"{field}__isnull": False})
-        for other in _TARGETS.values():
-            if other != field:
-                branch &= models.Q(**{f"{other}__isnull": True})
-        condition |= branch
-    return condition
+# Every content kind by the name used in API paths, playlist items, plays and moderation
+# decisions; built from the registry (catalog/kinds.py), where each kind is declared once.
+ContentType = kinds.kind_text_choices("ContentType")
+PlaylistItemType = kinds.kind_text_choices("PlaylistItemType", kinds.playlist_kinds())
 
 
 class PlaylistItem(models.Model):
-    """One entry of a playlist: exactly one of the content references is set."""
+    """One entry of a playlist: a (content_type, object_id) reference to an item of any kind
+    that playlists accept. Deleting the item removes its entries (catalog/receivers.py)."""
 
     playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     content_type = models.CharField(max_length=16, choices=PlaylistItemType.choices)
-    podcast = models.ForeignKey(Podcast, null=True, blank=True, on_delete=models.CASCADE)
-    movie = models.ForeignKey(Movie, null=True, blank=True, on_delete=models.CASCADE)
-    music_track = models.ForeignKey(MusicTrack, null=True, blank=True, on_delete=models.CASCADE)
-    bible_story = models.ForeignKey(
-        "bible.BibleStory", null=True, blank=True, on_delete=models.CASCADE
-    )
+    object_id = models.PositiveBigIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -239,27 +218,21 @@ class PlaylistItem(models.Model):
             models.UniqueConstraint(
                 fields=["playlist", "position"], name="playlist_items_position_unique"
             ),
-            models.CheckConstraint(
-                condition=_exactly_one_target(), name="playlist_items_one_target"
+            models.UniqueConstraint(
+                fields=["playlist", "content_type", "object_id"],
+                name="playlist_items_content_unique",
             ),
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=PlaylistItemType.values),
+                name="playlist_items_playlist_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="playlist_items_target_idx")
         ]
 
     def __str__(self):
         return f"{self.playlist_id}#{self.position}"
-
-    @property
-    def target(self):
-        return getattr(self, _TARGETS[self.content_type])
-
-
-class ContentType(models.TextChoices):
-    """Every kind of moderated or playable content, as named in API paths."""
-
-    PODCAST = "podcast", "Podcast"
-    MOVIE = "movie", "Movie"
-    MUSIC = "music", "Music track"
-    BIBLE_STORY = "bible_story", "Bible story"
-    COMMUNITY_POST = "community_post", "Community post"
 
 
 class ModerationAction(models.TextChoices):

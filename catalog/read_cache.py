@@ -24,11 +24,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from catalog import selectors
+from catalog import kinds
 
 
 def _key(model, pk) -> str:
-    return f"catalog:detail:{selectors.TYPE_OF_MODEL[model]}:{pk}"
+    return f"catalog:detail:{kinds.kind_for(model).name}:{pk}"
 
 
 def _ttl() -> int:
@@ -69,7 +69,7 @@ COUNT_TTL = 10 * 60
 
 
 def _version_key(model) -> str:
-    return f"catalog:list-version:{selectors.TYPE_OF_MODEL[model]}"
+    return f"catalog:list-version:{kinds.kind_for(model).name}"
 
 
 def count_version_bump(*, model) -> None:
@@ -88,7 +88,7 @@ def count_key(*, model, scope: str, params: dict) -> str:
     pairs = params.lists() if hasattr(params, "lists") else params.items()
     filters = "&".join(f"{k}={v}" for k, v in sorted(pairs) if k not in ignored)
     digest = hashlib.sha256(filters.encode()).hexdigest()[:24]
-    return f"catalog:count:{selectors.TYPE_OF_MODEL[model]}:{version}:{scope}:{digest}"
+    return f"catalog:count:{kinds.kind_for(model).name}:{version}:{scope}:{digest}"
 
 
 def count_get_or_compute(key: str, compute) -> int:

@@ -1,4 +1,5 @@
-"""Search over approved podcasts, movies and music, and artists.
+"""Search over approved content of every searchable kind (podcasts, movies, music, Bible
+stories: catalog/kinds.py), and artists.
 
 PostgreSQL: full-text search over each content table's stored `search_document` (title A,
 tags B, description C; a generated column with a partial GIN index, migration
@@ -22,22 +23,19 @@ from django.db import connection, models
 from django.db.models import Case, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
-from catalog.models import Artist, Movie, MusicTrack, Podcast, SearchWord
+from catalog import kinds
+from catalog.models import Artist, SearchWord
 from cnt.models import ModerationStatus
 
-
-class SearchType(models.TextChoices):
-    PODCAST = "podcast", "Podcast"
-    MOVIE = "movie", "Movie"
-    MUSIC = "music", "Music track"
-    ARTIST = "artist", "Artist"
-
-
-CONTENT_MODELS = {
-    SearchType.PODCAST: Podcast,
-    SearchType.MOVIE: Movie,
-    SearchType.MUSIC: MusicTrack,
-}
+# What a search can be narrowed to: every searchable content kind (catalog/kinds.py), and
+# artists.
+SearchType = models.TextChoices(
+    "SearchType",
+    [
+        *((kind.name.upper(), (kind.name, kind.label)) for kind in kinds.searchable_kinds()),
+        ("ARTIST", ("artist", "Artist")),
+    ],
+)
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -232,9 +230,18 @@ class SearchResults:
                     f" WHERE owner.is_active AND {name_vector} @@ q.q LIMIT %s)"
                 )
                 continue
-            table = quote(CONTENT_MODELS[search_type]._meta.db_table)
+            kind = kinds.kind_get(search_type)
+            table = quote(kind.model._meta.db_table)
+            if not kind.has_artist:
+                branches.append(
+                    f"(SELECT '{kind.name}' AS kind, c.id,"
+                    f" ts_rank(c.{DOCUMENT_COLUMN}, q.q)::float8 AS score FROM {table} c"
+                    f" CROSS JOIN q WHERE c.status = {approved} AND c.{DOCUMENT_COLUMN} @@ q.q"
+                    " LIMIT %s)"
+                )
+                continue
             branches.append(
-                f"(SELECT '{search_type.value}' AS kind, c.id,"
+                f"(SELECT '{kind.name}' AS kind, c.id,"
                 f" (ts_rank(c.{DOCUMENT_COLUMN}, q.q) + COALESCE(m.rank, 0))::float8 AS score"
                 f" FROM {table} c CROSS JOIN q LEFT JOIN matched m ON m.id = c.artist_id"
                 f" WHERE c.status = {approved} AND (c.{DOCUMENT_COLUMN} @@ q.q"
@@ -263,19 +270,19 @@ class SearchResults:
                     self._branch(base, "artist", Q(name__icontains=self.query), Value(1.0))
                 )
                 continue
-            model = CONTENT_MODELS[search_type]
-            condition = (
-                Q(title__icontains=self.query)
-                | Q(description__icontains=self.query)
-                | Q(tags__icontains=self.query)
-            )
+            kind = kinds.kind_get(search_type)
+            model = kind.model
+            condition = Q()
+            for field in kind.search_fields:
+                condition |= Q(**{f"{field}__icontains": self.query})
+            title, second = kind.search_fields[0], kind.search_fields[1:2]
             score = Case(
-                When(title__icontains=self.query, then=Value(1.0)),
-                When(tags__icontains=self.query, then=Value(0.4)),
+                When(**{f"{title}__icontains": self.query}, then=Value(1.0)),
+                *(When(**{f"{field}__icontains": self.query}, then=Value(0.4)) for field in second),
                 default=Value(0.2),
                 output_field=FloatField(),
             )
-            if artist_ids:
+            if artist_ids and kind.has_artist:
                 condition |= Q(artist_id__in=artist_ids)
                 boost = Case(
                     When(artist_id__in=artist_ids, then=Value(0.4)),
@@ -313,19 +320,11 @@ class SearchResults:
                     "name", "bio", "cover_image__id", "cover_image__kind"
                 )
             else:
-                queryset = (
-                    CONTENT_MODELS[SearchType(type_name)]
-                    .objects.select_related("artist", "thumbnail")
-                    .only(
-                        "title",
-                        "description",
-                        "duration_seconds",
-                        "artist__id",
-                        "artist__name",
-                        "thumbnail__id",
-                        "thumbnail__kind",
-                    )
-                )
+                kind = kinds.kind_get(type_name)
+                related = ["thumbnail", *(["artist"] if kind.has_artist else [])]
+                shown = ["title", "description", "duration_seconds", "thumbnail__id"]
+                shown += ["thumbnail__kind", *(["artist__id", "artist__name"] * kind.has_artist)]
+                queryset = kind.model.objects.select_related(*related).only(*shown)
             for obj in queryset.filter(pk__in=ids).order_by():
                 objects[(type_name, obj.pk)] = obj
         for hit in hits:
@@ -334,5 +333,5 @@ class SearchResults:
 
 
 def search(*, query: str, types=None) -> SearchResults:
-    """Approved podcasts, movies and music tracks, and artists, best match first."""
+    """Approved content of every searchable kind, and artists, best match first."""
     return SearchResults(query=query, types=types)

@@ -26,20 +26,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from bible.models import BibleStory
-from catalog import policies
+from catalog import kinds, policies
 from catalog.models import (
     Artist,
     ArtistFollower,
     Category,
-    ContentType,
     Movie,
     MusicTrack,
     PlaybackProgress,
     PlayEvent,
     Playlist,
     PlaylistItem,
-    PlaylistItemType,
     Podcast,
 )
 from cnt.models import ModerationStatus
@@ -47,36 +44,21 @@ from media.models import AssetKind, Rendition
 
 TRENDING_DAYS = 7
 
-# Playable content by the type name used in API paths, playlist items and play records.
-CONTENT_MODELS: dict[str, type[Model]] = {
-    ContentType.PODCAST: Podcast,
-    ContentType.MOVIE: Movie,
-    ContentType.MUSIC: MusicTrack,
-    ContentType.BIBLE_STORY: BibleStory,
-}
-TYPE_OF_MODEL: dict[type[Model], str] = {model: name for name, model in CONTENT_MODELS.items()}
 
-# The streamable asset fields of each model, preferred first, and its image fields.
-MEDIA_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    Podcast: ("video", "audio"),
-    Movie: ("video",),
-    MusicTrack: ("audio",),
-    BibleStory: ("video", "audio"),
-}
-IMAGE_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    Podcast: ("thumbnail",),
-    Movie: ("thumbnail", "poster"),
-    MusicTrack: ("thumbnail",),
-    BibleStory: ("thumbnail",),
-}
+def content_model(item_type: str) -> type[Model]:
+    """The model of a playable kind, by its API name (KeyError for any other name)."""
+    try:
+        kind = kinds.kind_get(item_type)
+    except kinds.UnknownContentKind:
+        raise KeyError(item_type)
+    if not kind.is_playable:
+        raise KeyError(item_type)
+    return kind.model
 
-# PlaylistItem's reference field for each item type.
-PLAYLIST_ITEM_FIELDS: dict[str, str] = {
-    PlaylistItemType.PODCAST: "podcast",
-    PlaylistItemType.MOVIE: "movie",
-    PlaylistItemType.MUSIC: "music_track",
-    PlaylistItemType.BIBLE_STORY: "bible_story",
-}
+
+def type_of(model_or_obj) -> str:
+    """The API name of a content model or object ("podcast", "bible_story", ...)."""
+    return kinds.kind_for(model_or_obj).name
 
 
 # --- content -------------------------------------------------------------------------------
@@ -84,7 +66,7 @@ PLAYLIST_ITEM_FIELDS: dict[str, str] = {
 
 def primary_asset(obj):
     """The asset a player streams: a podcast's video if it has one, else its audio."""
-    for field in MEDIA_FIELDS[type(obj)]:
+    for field in kinds.kind_for(obj).media_field_names:
         asset = getattr(obj, field)
         if asset is not None:
             return asset
@@ -96,7 +78,7 @@ def stream_type(obj) -> str:
     asset = primary_asset(obj)
     if asset is not None:
         return "video" if asset.kind == AssetKind.VIDEO else "audio"
-    return "video" if MEDIA_FIELDS[type(obj)] == ("video",) else "audio"
+    return "video" if kinds.kind_for(obj).asset_kinds == ("video",) else "audio"
 
 
 def content_duration(obj) -> float:
@@ -126,11 +108,10 @@ _UNSHOWN_ASSET_FIELDS = (
 def content_queryset(*, model: type[Model]) -> QuerySet:
     """All rows of `model` with what their representation reads (assets, the state of their
     renditions, artist, category), unfiltered: callers apply visibility."""
-    media = MEDIA_FIELDS[model]
-    assets = [*media, *IMAGE_FIELDS[model]]
-    related = [*assets, "category"]
-    if model is not BibleStory:
-        related.append("artist")
+    kind = kinds.kind_for(model)
+    media = kind.media_field_names
+    assets = kind.asset_fields
+    related = [*assets, *kind.related_fields]
     # Unordered: Rendition.Meta.ordering would join the assets only to sort by them.
     renditions = Rendition.objects.only("id", "asset_id", "name", "kind", "status").order_by()
     return (
@@ -176,7 +157,7 @@ def content_trending(*, model: type[Model], days: int = TRENDING_DAYS) -> QueryS
     since = timezone.now() - timedelta(days=days)
     recent = (
         PlayEvent.objects.filter(
-            content_type=TYPE_OF_MODEL[model], object_id=OuterRef("pk"), played_at__gte=since
+            content_type=type_of(model), object_id=OuterRef("pk"), played_at__gte=since
         )
         .order_by()
         .values("object_id")
@@ -203,12 +184,13 @@ def content_most_played(*, model: type[Model]) -> QuerySet:
 def content_map_for_user(*, user, refs: Iterable[tuple[str, int]]) -> dict:
     """{(type, id): object} for the references `user` may see, one query per type."""
     ids_by_type: dict[str, set[int]] = defaultdict(set)
+    playable = {kind.name: kind.model for kind in kinds.playable_kinds()}
     for item_type, pk in refs:
-        if item_type in CONTENT_MODELS:
+        if item_type in playable:
             ids_by_type[item_type].add(pk)
     found = {}
     for item_type, ids in ids_by_type.items():
-        model = CONTENT_MODELS[item_type]
+        model = playable[item_type]
         for obj in content_visible(model=model, user=user).filter(pk__in=ids):
             found[(item_type, obj.pk)] = obj
     return found
@@ -217,9 +199,9 @@ def content_map_for_user(*, user, refs: Iterable[tuple[str, int]]) -> dict:
 def _visible_reference_q(user) -> Q:
     """Rows holding (content_type, object_id) whose content `user` may still see."""
     condition = Q(pk__in=[])
-    for item_type, model in CONTENT_MODELS.items():
-        visible = policies.visible_to(user, model.objects.filter(pk=OuterRef("object_id")))
-        condition |= Q(Exists(visible), content_type=item_type)
+    for kind in kinds.playable_kinds():
+        visible = policies.visible_to(user, kind.model.objects.filter(pk=OuterRef("object_id")))
+        condition |= Q(Exists(visible), content_type=kind.name)
     return condition
 
 
@@ -325,28 +307,22 @@ def playlist_get_for_user(*, user, pk) -> Playlist:
 
 
 def playlist_items_for_user(*, user, playlist: Playlist) -> list[PlaylistItem]:
-    """The playlist's items in order, leaving out those whose content `user` cannot see."""
-    prefetches = [
-        Prefetch(field, queryset=content_visible(model=CONTENT_MODELS[item_type], user=user))
-        for item_type, field in PLAYLIST_ITEM_FIELDS.items()
-    ]
-    items = PlaylistItem.objects.filter(playlist=playlist).order_by("position")
-    return [
-        item
-        for item in items.prefetch_related(*prefetches)
-        if getattr(item, PLAYLIST_ITEM_FIELDS[item.content_type]) is not None
-    ]
+    """The playlist's items in order, each with its content as `target`, leaving out those
+    whose content `user` cannot see (one query for the items, one per kind present)."""
+    items = list(PlaylistItem.objects.filter(playlist=playlist).order_by("position"))
+    found = content_map_for_user(user=user, refs=((i.content_type, i.object_id) for i in items))
+    visible = []
+    for item in items:
+        item.target = found.get((item.content_type, item.object_id))
+        if item.target is not None:
+            visible.append(item)
+    return visible
 
 
 def playlist_item_ids_for_user(*, user, playlist: Playlist) -> list[int]:
     """Ids of the items `user` sees, in order (what a reorder request must list)."""
-    conditions = Q(pk__in=[])
-    for item_type, field in PLAYLIST_ITEM_FIELDS.items():
-        model = CONTENT_MODELS[item_type]
-        visible = policies.visible_to(user, model.objects.filter(pk=OuterRef(f"{field}_id")))
-        conditions |= Q(Exists(visible), content_type=item_type)
     return list(
-        PlaylistItem.objects.filter(conditions, playlist=playlist)
+        PlaylistItem.objects.filter(_visible_reference_q(user), playlist=playlist)
         .order_by("position")
         .values_list("id", flat=True)
     )

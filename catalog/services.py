@@ -15,8 +15,7 @@ from django.utils.text import slugify
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
-from bible.services import scripture_links_clear, scripture_links_set
-from catalog import policies, read_cache, selectors
+from catalog import kinds, policies, read_cache, selectors
 from catalog.lexicon import lexicon_add, lexicon_add_content
 from catalog.models import (
     Artist,
@@ -42,12 +41,7 @@ PLAY_THRESHOLD_SECONDS = 30
 PLAY_COUNT_WINDOW = timedelta(hours=1)
 POSITION_TOLERANCE_SECONDS = 5
 
-# Kinds of asset each content type streams, and its type-specific writable fields.
-CONTENT_ASSET_KINDS: dict[type[Model], tuple[str, ...]] = {
-    Podcast: (AssetKind.AUDIO, AssetKind.VIDEO),
-    Movie: (AssetKind.VIDEO,),
-    MusicTrack: (AssetKind.AUDIO,),
-}
+# The type-specific writable fields of each catalogue model.
 CONTENT_DETAIL_FIELDS: dict[type[Model], tuple[str, ...]] = {
     Podcast: ("scripture_reference",),
     Movie: ("release_year", "director", "cast"),
@@ -141,20 +135,15 @@ def _owned_asset(*, user, asset_id, kinds: tuple[str, ...], field: str) -> Media
 
 
 def _set_media(obj, asset: MediaAsset) -> None:
-    if isinstance(obj, Podcast):
-        obj.audio = asset if asset.kind == AssetKind.AUDIO else None
-        obj.video = asset if asset.kind == AssetKind.VIDEO else None
-    elif isinstance(obj, Movie):
-        obj.video = asset
-    else:
-        obj.audio = asset
+    """The asset goes in the media field that takes its kind; the others are cleared."""
+    for field, accepted in kinds.kind_for(obj).media_fields:
+        setattr(obj, field, asset if asset.kind in accepted else None)
     obj.duration_seconds = round(asset.duration_seconds or 0)
 
 
 def _set_cover(obj, cover: MediaAsset | None) -> None:
-    obj.thumbnail = cover
-    if isinstance(obj, Movie):
-        obj.poster = cover
+    for field in kinds.kind_for(obj).image_fields:
+        setattr(obj, field, cover)
 
 
 def _approve_automatically(obj, now) -> None:
@@ -172,20 +161,23 @@ def _back_to_review(obj) -> None:
     obj.moderated_at = None
 
 
-def _scripture_links_sync(obj, fields) -> None:
-    """A podcast's `scripture_reference` as verse ranges (bible_passages, which the passage
-    search reads) and as normalised text. Text naming no passage raises a 400 on the field,
-    and the caller's transaction undoes the rest."""
-    if "scripture_reference" not in fields:
-        return
-    label = scripture_links_set(
-        content_type=selectors.TYPE_OF_MODEL[type(obj)],
-        object_id=obj.pk,
-        reference=fields["scripture_reference"],
-    )
-    if label != obj.scripture_reference:
-        obj.scripture_reference = label
-        obj.save(update_fields=["scripture_reference", "updated_at"])
+def _field_writers_apply(obj, fields) -> None:
+    """Fields another app keeps in its own tables (a podcast's `scripture_reference`, which
+    the Bible app stores as verse ranges) go through the writer it registered; the writer
+    returns the value to store (normalised) or raises for text it refuses, and the caller's
+    transaction undoes the rest."""
+    kind = kinds.kind_for(obj)
+    changed = []
+    for field, value in fields.items():
+        writer = kinds.kind_field_writer(kind.name, field)
+        if writer is None:
+            continue
+        stored = writer(obj=obj, value=value)
+        if stored != getattr(obj, field):
+            setattr(obj, field, stored)
+            changed.append(field)
+    if changed:
+        obj.save(update_fields=[*changed, "updated_at"])
 
 
 def _check_fields(model: type[Model], fields) -> None:
@@ -214,7 +206,7 @@ def content_create(
     """
     _check_fields(model, details)
     asset = _owned_asset(
-        user=user, asset_id=asset_id, kinds=CONTENT_ASSET_KINDS[model], field="asset"
+        user=user, asset_id=asset_id, kinds=kinds.kind_for(model).asset_kinds, field="asset"
     )
     cover = None
     if cover_id is not None:
@@ -235,7 +227,7 @@ def content_create(
         if artist.is_trusted:
             _approve_automatically(obj, timezone.now())
         obj.save()
-        _scripture_links_sync(obj, details)
+        _field_writers_apply(obj, details)
         if obj.status == ModerationStatus.APPROVED:
             lexicon_add_content(obj)
     return obj
@@ -253,7 +245,7 @@ def content_update(*, obj, user, **changes):
     asset = cover = None
     if asset_id is not None:
         asset = _owned_asset(
-            user=user, asset_id=asset_id, kinds=CONTENT_ASSET_KINDS[model], field="asset"
+            user=user, asset_id=asset_id, kinds=kinds.kind_for(model).asset_kinds, field="asset"
         )
     if has_cover and cover_id is not None:
         cover = _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
@@ -275,35 +267,33 @@ def content_update(*, obj, user, **changes):
             ):
                 _back_to_review(locked)
         locked.save()
-        _scripture_links_sync(locked, changes)
+        _field_writers_apply(locked, changes)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)
     return locked
 
 
 def content_delete(*, obj) -> None:
-    """Delete an item, closing the gaps it leaves in playlists and dropping playback
-    positions. Locks the item first, then the playlists (the order playlist_item_add uses)."""
+    """Delete an item. Its playlist entries, playback positions and whatever other apps keep
+    about it go with it (catalog/receivers.py, and their own receivers)."""
     model = type(obj)
-    item_type = selectors.TYPE_OF_MODEL[model]
-    field = selectors.PLAYLIST_ITEM_FIELDS[item_type]
     with transaction.atomic():
         model.objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
-        playlist_ids = sorted(
-            set(
-                PlaylistItem.objects.filter(**{f"{field}_id": obj.pk}).values_list(
-                    "playlist_id", flat=True
-                )
-            )
-        )
+        obj.delete()
+
+
+def content_references_forget(*, content_type: str, object_id: int) -> None:
+    """A deleted item leaves no playlist entry (the gaps are closed) and no playback
+    position behind. Locks the playlists in id order, as playlist_item_add does."""
+    with transaction.atomic():
+        entries = PlaylistItem.objects.filter(content_type=content_type, object_id=object_id)
+        playlist_ids = sorted(set(entries.values_list("playlist_id", flat=True)))
         for playlist_id in playlist_ids:
             Playlist.objects.select_for_update().filter(pk=playlist_id).values_list("pk").first()
-        PlaylistItem.objects.filter(**{f"{field}_id": obj.pk}).delete()
+        entries.delete()
         for playlist_id in playlist_ids:
             _renumber(playlist_id, _ordered_item_ids(playlist_id))
-        PlaybackProgress.objects.filter(content_type=item_type, object_id=obj.pk).delete()
-        scripture_links_clear(content_type=item_type, object_id=obj.pk)
-        obj.delete()
+        PlaybackProgress.objects.filter(content_type=content_type, object_id=object_id).delete()
 
 
 # --- categories ----------------------------------------------------------------------------
@@ -402,8 +392,7 @@ def _renumber(playlist_id: int, ordered_ids: list[int]) -> None:
 def playlist_item_add(*, playlist: Playlist, user, item_type: str, item_id: int) -> PlaylistItem:
     """Append an item the caller can see. Unknown and hidden items get the same 400; an item
     already in the playlist is a 409 `duplicate_item`."""
-    field = selectors.PLAYLIST_ITEM_FIELDS[item_type]
-    model = selectors.CONTENT_MODELS[item_type]
+    model = kinds.kind_get(item_type).model
     with transaction.atomic():
         # Content first, then the playlist: the order content_delete locks them in.
         content = (
@@ -413,19 +402,22 @@ def playlist_item_add(*, playlist: Playlist, user, item_type: str, item_id: int)
             raise ValidationError({"id": [f"No {item_type} with this id."]})
         Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
         items = PlaylistItem.objects.filter(playlist_id=playlist.pk)
-        if items.filter(**{field: content}).exists():
+        if items.filter(content_type=item_type, object_id=content.pk).exists():
             raise Conflict("This item is already in the playlist.", code="duplicate_item")
         stats = items.aggregate(count=Count("id"), last=Max("position"))
         if stats["count"] >= MAX_PLAYLIST_ITEMS:
             raise PlaylistFull()
         position = 0 if stats["last"] is None else stats["last"] + 1
         item = PlaylistItem.objects.create(
-            playlist_id=playlist.pk, position=position, content_type=item_type, **{field: content}
+            playlist_id=playlist.pk,
+            position=position,
+            content_type=item_type,
+            object_id=content.pk,
         )
         Playlist.objects.filter(pk=playlist.pk).update(
             items_count=stats["count"] + 1, updated_at=timezone.now()
         )
-    setattr(item, field, content)
+    item.target = content
     return item
 
 
@@ -482,7 +474,7 @@ def playback_progress_record(
     if length and position > length + POSITION_TOLERANCE_SECONDS:
         raise ValidationError({"position": [f"Must not exceed the duration ({length:g} s)."]})
     model = type(obj)
-    item_type = selectors.TYPE_OF_MODEL[model]
+    item_type = selectors.type_of(model)
     now = timezone.now()
     with transaction.atomic():
         progress, _ = PlaybackProgress.objects.select_for_update().get_or_create(

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from bible import policies, selectors, services
 from bible.api import serializers as s
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
+from catalog.api.viewsets import PlaybackProgressMixin
 from catalog.models import ContentType
 from cnt.api.serializers import validated
 
@@ -162,7 +163,8 @@ class DocumentViewSet(viewsets.ModelViewSet):
     ),
     destroy=extend_schema(summary="Delete a Bible story (owner)", responses={204: NO_CONTENT}),
 )
-class StoryViewSet(viewsets.ModelViewSet):
+@extend_schema_view(progress=extend_schema(summary="Report the playback position in a story"))
+class StoryViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
     queryset = BibleStory.objects.none()
     serializer_class = s.BibleStorySerializer
     permission_classes = [IsAuthenticatedOrReadOnly]

@@ -1,4 +1,4 @@
-"""GET /search: approved podcasts, movies, music and artists, best match first, paginated."""
+"""GET /search: approved content of every searchable kind and artists, best match first."""
 
 from django.core.paginator import Page, Paginator
 from drf_spectacular.types import OpenApiTypes
@@ -91,7 +91,7 @@ class SearchResultSerializer(serializers.Serializer):
 
     @extend_schema_field(SearchArtistSerializer(allow_null=True))
     def get_artist(self, hit):
-        artist = None if hit.type == SearchType.ARTIST else hit.obj.artist
+        artist = None if hit.type == SearchType.ARTIST else getattr(hit.obj, "artist", None)
         return {"id": artist.pk, "name": artist.name} if artist else None
 
     @extend_schema_field(serializers.URLField(allow_null=True))
@@ -116,7 +116,8 @@ class SearchQuerySerializer(serializers.Serializer):
     summary="Search content and artists",
     description=(
         "Full-text search over titles, artist names, tags and descriptions of approved "
-        "podcasts, movies and music, and over artist names. Results are ranked (title "
+        "podcasts, movies, music and Bible stories (scripture references too), and over "
+        "artist names. Results are ranked (title "
         "matches first); a very broad term ranks its first few hundred matches per type. "
         "When nothing (or only weak matches) has every word, misspelt words are corrected "
         "against the catalogue's vocabulary, and failing that items with any of the words "

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bible.references import MAX_REFERENCE_LENGTH
 from catalog import policies, selectors
 from catalog.models import (
+    MAX_REFERENCE_LENGTH,
     Artist,
     ArtistFollower,
     Category,
@@ -136,7 +136,7 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
 
     @extend_schema_field(content_type_field())
     def get_type(self, obj) -> str:
-        return selectors.TYPE_OF_MODEL[type(obj)]
+        return selectors.type_of(obj)
 
     @extend_schema_field(ArtistSummarySerializer(allow_null=True))
     def get_artist(self, obj):
@@ -490,8 +490,7 @@ class PlaylistItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ContentSummarySerializer)
     def get_item(self, entry):
-        target = getattr(entry, selectors.PLAYLIST_ITEM_FIELDS[entry.content_type])
-        return ContentSummarySerializer(target, context=self.context).data
+        return ContentSummarySerializer(entry.target, context=self.context).data
 
 
 class PlaylistSerializer(MediaUrlsMixin, serializers.ModelSerializer):

@@ -101,7 +101,36 @@ def _content_schema(tag: str, noun: str, read, write):
     )
 
 
-class ContentViewSet(viewsets.ModelViewSet):
+class PlaybackProgressMixin:
+    """`POST {type}/{id}/progress` for a viewset of a playable kind: where the caller is in
+    the item (history, continue watching), counting a play past the threshold."""
+
+    @extend_schema(
+        description=(
+            "Stores where you are (history, continue watching). A play is counted once you "
+            "pass 30 seconds, or the end of a shorter item, at most once an hour per item."
+        ),
+        request=s.ProgressWriteSerializer,
+        responses={200: s.ProgressResultSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def progress(self, request, pk=None):
+        obj = self.get_object()
+        data = validated(s.ProgressWriteSerializer, request)
+        progress, counted, plays = services.playback_progress_record(
+            user=request.user, obj=obj, position=data["position"], duration=data.get("duration")
+        )
+        result = {
+            "position": progress.position_seconds,
+            "duration": progress.duration_seconds,
+            "is_completed": progress.is_completed,
+            "counted": counted,
+            "plays_count": plays,
+        }
+        return Response(s.ProgressResultSerializer(result).data)
+
+
+class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
     """Shared behaviour of podcasts, movies and music."""
 
     model: type = Podcast
@@ -182,30 +211,6 @@ class ContentViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         services.content_delete(obj=self._editable_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(
-        description=(
-            "Stores where you are (history, continue watching). A play is counted once you "
-            "pass 30 seconds, or the end of a shorter item, at most once an hour per item."
-        ),
-        request=s.ProgressWriteSerializer,
-        responses={200: s.ProgressResultSerializer},
-    )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
-    def progress(self, request, pk=None):
-        obj = self.get_object()
-        data = validated(s.ProgressWriteSerializer, request)
-        progress, counted, plays = services.playback_progress_record(
-            user=request.user, obj=obj, position=data["position"], duration=data.get("duration")
-        )
-        result = {
-            "position": progress.position_seconds,
-            "duration": progress.duration_seconds,
-            "is_completed": progress.is_completed,
-            "counted": counted,
-            "plays_count": plays,
-        }
-        return Response(s.ProgressResultSerializer(result).data)
 
     def _paginated(self, queryset):
         page = self.paginate_queryset(queryset)

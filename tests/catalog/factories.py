@@ -112,7 +112,6 @@ class PlaylistFactory(factory.django.DjangoModelFactory):
     is_public = False
 
 
-FIELD_OF = {Podcast: "podcast", Movie: "movie", MusicTrack: "music_track"}
 TYPE_OF = {Podcast: "podcast", Movie: "movie", MusicTrack: "music"}
 
 
@@ -124,7 +123,7 @@ def add_items(playlist: Playlist, *objects) -> list[PlaylistItem]:
             playlist=playlist,
             position=start + n,
             content_type=TYPE_OF[type(obj)],
-            **{FIELD_OF[type(obj)]: obj},
+            object_id=obj.pk,
         )
         for n, obj in enumerate(objects)
     ]

@@ -127,6 +127,6 @@ def test_concurrent_adds_get_dense_unique_positions_and_no_duplicates():
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] * WORKERS + [409] * 4
     assert sorted(playlist.items.values_list("position", flat=True)) == list(range(WORKERS))
-    assert PlaylistItem.objects.filter(music_track=tracks[0]).count() == 1
+    assert PlaylistItem.objects.filter(content_type="music", object_id=tracks[0].pk).count() == 1
     playlist.refresh_from_db()
     assert playlist.items_count == WORKERS

@@ -437,11 +437,11 @@ def test_deleting_content_closes_gaps_in_playlists(owner):
     add_items(playlist, a, doomed, b, c)
     response = client_for(owner).delete(f"/api/v1/music/{doomed.id}")
     assert response.status_code == 204
-    rows = list(playlist.items.order_by("position").values_list("position", "music_track"))
+    rows = list(playlist.items.order_by("position").values_list("position", "object_id"))
     assert rows == [(0, a.id), (1, b.id), (2, c.id)]
     playlist.refresh_from_db()
     assert playlist.items_count == 3
-    assert not PlaylistItem.objects.filter(music_track_id=doomed.id).exists()
+    assert not PlaylistItem.objects.filter(content_type="music", object_id=doomed.id).exists()
 
 
 # --- listing, filters, ordering ------------------------------------------------------------

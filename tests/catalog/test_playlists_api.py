@@ -4,7 +4,7 @@ private playlists or unapproved content."""
 import pytest
 
 from bible.models import BibleStory
-from catalog.models import Playlist, PlaylistItem
+from catalog.models import MusicTrack, Playlist, PlaylistItem
 from cnt.models import ModerationStatus
 from tests.catalog.conftest import ROLES
 from tests.catalog.factories import (
@@ -319,8 +319,7 @@ def item_ids_of(body) -> list[int]:
 def test_reorder_keeps_hidden_items_after_the_visible_ones(owner):
     playlist = PlaylistFactory(owner=owner)
     a, hidden, b = add_items(playlist, MusicTrackFactory(), MusicTrackFactory(), MovieFactory())
-    hidden.music_track.status = ModerationStatus.REJECTED
-    hidden.music_track.save()
+    MusicTrack.objects.filter(pk=hidden.object_id).update(status=ModerationStatus.REJECTED)
     client = client_for(owner)
     with_hidden = client.post(
         f"/api/v1/playlists/{playlist.id}/reorder",

@@ -13,7 +13,6 @@ from catalog.models import (
     MusicTrack,
     Playlist,
     PlaylistItem,
-    Podcast,
 )
 from community.models import CommunityPost, Like
 from finance.models import BankDetails, Donation, PaymentAccount
@@ -70,39 +69,41 @@ def test_playlist_positions_are_unique_within_a_playlist():
     track = _track()
     playlist = Playlist.objects.create(owner=track.owner, name="Morning")
     PlaylistItem.objects.create(
-        playlist=playlist, position=0, content_type="music", music_track=track
+        playlist=playlist, position=0, content_type="music", object_id=track.pk
     )
     assert_rejected(
         lambda: PlaylistItem.objects.create(
-            playlist=playlist, position=0, content_type="music", music_track=track
+            playlist=playlist, position=0, content_type="podcast", object_id=track.pk
         )
     )
     other = Playlist.objects.create(owner=track.owner, name="Evening")
-    PlaylistItem.objects.create(playlist=other, position=0, content_type="music", music_track=track)
+    PlaylistItem.objects.create(
+        playlist=other, position=0, content_type="music", object_id=track.pk
+    )
 
 
-def test_playlist_item_points_at_exactly_the_declared_content():
+def test_playlist_item_names_a_playlist_kind_and_holds_an_item_once():
     track = _track()
-    podcast = Podcast.objects.create(owner=track.owner, title="Sermon")
     playlist = Playlist.objects.create(owner=track.owner, name="Mixed")
     assert_rejected(
-        lambda: PlaylistItem.objects.create(playlist=playlist, position=0, content_type="music")
-    )
-    assert_rejected(
         lambda: PlaylistItem.objects.create(
-            playlist=playlist, position=0, content_type="podcast", music_track=track
+            playlist=playlist, position=0, content_type="community_post", object_id=track.pk
         )
     )
     assert_rejected(
         lambda: PlaylistItem.objects.create(
-            playlist=playlist,
-            position=0,
-            content_type="music",
-            music_track=track,
-            podcast=podcast,
+            playlist=playlist, position=0, content_type="sermon", object_id=track.pk
         )
     )
-    assert PlaylistItem.objects.count() == 0
+    PlaylistItem.objects.create(
+        playlist=playlist, position=0, content_type="music", object_id=track.pk
+    )
+    assert_rejected(
+        lambda: PlaylistItem.objects.create(
+            playlist=playlist, position=1, content_type="music", object_id=track.pk
+        )
+    )
+    assert PlaylistItem.objects.count() == 1
 
 
 def test_category_slug_is_unique():

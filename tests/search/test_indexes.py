@@ -1,4 +1,5 @@
-"""The search queries use the indexes of migrations catalog/0003 and 0004 (PostgreSQL only)."""
+"""The search queries use the indexes of migrations catalog/0003, 0004 and bible/0004
+(PostgreSQL only)."""
 
 import re
 
@@ -6,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog import kinds
 from catalog.lexicon import lexicon_rebuild
 from catalog.models import Artist, Movie, MusicTrack, Podcast
 from catalog.search import SearchResults
@@ -19,6 +21,7 @@ INDEXES = {
     "podcasts_search_idx",
     "movies_search_idx",
     "music_tracks_search_idx",
+    "bible_stories_search_idx",
     "artists_search_idx",
     "artists_name_trgm_idx",
     "search_words_trgm_idx",
@@ -81,7 +84,7 @@ def drop_other_indexes():
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) "
             "AND NOT indexname = ANY(%s) AND indexname NOT LIKE '%%_pkey'",
-            [["podcasts", "movies", "music_tracks"], list(INDEXES)],
+            [["podcasts", "movies", "music_tracks", "bible_stories"], list(INDEXES)],
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
@@ -102,23 +105,31 @@ def plan_of(search: SearchResults, tsquery: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_each_content_table_stores_its_search_document():
+def test_each_searchable_kind_stores_its_search_document():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name, is_generated FROM information_schema.columns "
             "WHERE column_name = 'search_document' ORDER BY table_name"
         )
         assert cursor.fetchall() == [
+            ("bible_stories", "ALWAYS"),
             ("movies", "ALWAYS"),
             ("music_tracks", "ALWAYS"),
             ("podcasts", "ALWAYS"),
         ]
+    tables = {kind.model._meta.db_table for kind in kinds.searchable_kinds()}
+    assert tables == {"bible_stories", "movies", "music_tracks", "podcasts"}
 
 
 def test_full_text_and_artist_matching_use_their_indexes(populated):
     drop_other_indexes()
     plan = plan_of(SearchResults(query="amazing grace"), "amazing:* & grace:*")
-    for name in ("podcasts_search_idx", "movies_search_idx", "music_tracks_search_idx"):
+    for name in (
+        "podcasts_search_idx",
+        "movies_search_idx",
+        "music_tracks_search_idx",
+        "bible_stories_search_idx",
+    ):
         assert name in plan
     assert "artists_search_idx" in plan
 

@@ -1,0 +1,199 @@
+"""Content kinds: the one list of what the platform publishes and moderates.
+
+Each kind is declared once, by the app that owns its model (catalog: podcasts, movies, music;
+bible: Bible stories; community: posts), in that app's `kinds.py`, which its `apps.py`
+imports. App configs are imported before any model, so every kind is known by the time
+models, admin modules and serializers are built. Everything that needs "every kind" reads
+this registry: moderation and its dashboard, search, plays, progress, history and resume,
+playlists, cache busting, the moderators' permissions and the admin console.
+
+Adding a kind = its model + one `kind_register(ContentKind(...))`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+
+
+class UnknownContentKind(LookupError):
+    """A name or model that no registered content kind has."""
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    """What the platform needs to know of one kind of content."""
+
+    name: str  # as named in API paths, playlist items, plays and moderation decisions
+    label: str
+    model_label: str  # "app_label.ModelName"
+    position: int  # order of the moderation queue, the dashboard and search results
+    owner_field: str = "owner"
+    # Streamable asset fields, preferred first, with the asset kinds each accepts.
+    media_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    image_fields: tuple[str, ...] = ()
+    # Other fields loaded with the content (select_related), e.g. its artist.
+    related_fields: tuple[str, ...] = ("category",)
+    has_artist: bool = False
+    # Plays, progress, history, "continue", trending: needs play_count and duration_seconds.
+    is_playable: bool = False
+    in_playlists: bool = False
+    # Searchable: the table has a `search_document` column (title A, `search_fields[1]` B,
+    # description C; see the kind's search migration), and these fields for the substring
+    # fallback (title first) and the typo lexicon (`lexicon_fields`).
+    is_searchable: bool = False
+    search_fields: tuple[str, ...] = ()
+    lexicon_fields: tuple[str, ...] = ("title",)
+    has_published_at: bool = False
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.model_label)
+
+    @property
+    def moderation_permission(self) -> str:
+        """The permission whose holders moderate this kind (e.g. catalog.change_podcast)."""
+        app_label, model_name = self.model_label.split(".")
+        return f"{app_label}.change_{model_name.lower()}"
+
+    @property
+    def media_field_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.media_fields)
+
+    @property
+    def asset_kinds(self) -> tuple[str, ...]:
+        """Every asset kind the content streams (an upload for it must be one of these)."""
+        return tuple(sorted({kind for _, accepted in self.media_fields for kind in accepted}))
+
+    @property
+    def asset_fields(self) -> tuple[str, ...]:
+        return (*self.media_field_names, *self.image_fields)
+
+    def owner_id_of(self, obj) -> int | None:
+        return getattr(obj, f"{self.owner_field}_id", None)
+
+
+_KINDS: dict[str, ContentKind] = {}
+
+
+def kind_register(kind: ContentKind) -> ContentKind:
+    """Declare a content kind (once, from the owning app's kinds.py)."""
+    existing = _KINDS.get(kind.name)
+    if existing is not None and existing != kind:
+        raise ValueError(f"content kind {kind.name!r} is declared twice")
+    _KINDS[kind.name] = kind
+    # Holders of any kind's change permission are moderators (accounts decides roles).
+    from accounts.policies import moderation_permission_add
+
+    moderation_permission_add(kind.moderation_permission)
+    return kind
+
+
+def kinds() -> list[ContentKind]:
+    """Every kind, in queue order."""
+    return sorted(_KINDS.values(), key=lambda kind: (kind.position, kind.name))
+
+
+def kind_get(name) -> ContentKind:
+    try:
+        return _KINDS[str(getattr(name, "value", name))]
+    except KeyError:
+        raise UnknownContentKind(name)
+
+
+def kind_for(model_or_obj) -> ContentKind:
+    """The kind of a model class or instance."""
+    label = model_or_obj._meta.label_lower
+    for kind in _KINDS.values():
+        if kind.model_label.lower() == label:
+            return kind
+    raise UnknownContentKind(model_or_obj._meta.label)
+
+
+def playable_kinds() -> list[ContentKind]:
+    return [kind for kind in kinds() if kind.is_playable]
+
+
+def playlist_kinds() -> list[ContentKind]:
+    return [kind for kind in kinds() if kind.in_playlists]
+
+
+def searchable_kinds() -> list[ContentKind]:
+    return [kind for kind in kinds() if kind.is_searchable]
+
+
+def kind_choices(selected=None) -> list[tuple[str, str]]:
+    """(name, label) pairs, for model and serializer choices."""
+    return [(kind.name, kind.label) for kind in (kinds() if selected is None else selected)]
+
+
+def kind_text_choices(class_name: str, selected=None) -> type[models.TextChoices]:
+    """A TextChoices enum of the kinds (members named after the kind, upper case)."""
+    members = [
+        (kind.name.upper(), (kind.name, kind.label))
+        for kind in (kinds() if selected is None else selected)
+    ]
+    return models.TextChoices(class_name, members)
+
+
+# A field of a kind that an app above the catalogue stores in its own tables registers a
+# writer: writer(obj=..., value=...) keeps the app's rows and returns the value to store on
+# the item (normalised), or raises an application error for a value it refuses.
+_FIELD_WRITERS: dict[tuple[str, str], Callable] = {}
+
+
+def kind_field_writer_register(kind_name: str, field: str, writer: Callable) -> None:
+    _FIELD_WRITERS[(kind_name, field)] = writer
+
+
+def kind_field_writer(kind_name: str, field: str) -> Callable | None:
+    return _FIELD_WRITERS.get((kind_name, field))
+
+
+# --- the catalogue's own kinds ---------------------------------------------------------------
+
+_PUBLISHED = {
+    "related_fields": ("category", "artist"),
+    "has_artist": True,
+    "is_playable": True,
+    "in_playlists": True,
+    "is_searchable": True,
+    "search_fields": ("title", "tags", "description"),
+    "lexicon_fields": ("title", "tags"),
+    "has_published_at": True,
+}
+
+PODCAST = kind_register(
+    ContentKind(
+        name="podcast",
+        label="Podcast",
+        model_label="catalog.Podcast",
+        position=10,
+        media_fields=(("video", ("video",)), ("audio", ("audio",))),
+        image_fields=("thumbnail",),
+        **_PUBLISHED,
+    )
+)
+MOVIE = kind_register(
+    ContentKind(
+        name="movie",
+        label="Movie",
+        model_label="catalog.Movie",
+        position=20,
+        media_fields=(("video", ("video",)),),
+        image_fields=("thumbnail", "poster"),
+        **_PUBLISHED,
+    )
+)
+MUSIC = kind_register(
+    ContentKind(
+        name="music",
+        label="Music track",
+        model_label="catalog.MusicTrack",
+        position=30,
+        media_fields=(("audio", ("audio",)),),
+        image_fields=("thumbnail",),
+        **_PUBLISHED,
+    )
+)
