@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 
 help:
 	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT)"
-	@echo "make test    install what is missing, then ruff, migrations check and pytest"
+	@echo "make test    install what is missing, then ruff, import layers, migrations check, pytest"
 	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
 	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
 	@echo "make bench   the benchmarks under bench/"
@@ -52,6 +52,7 @@ test: venv
 	@scripts/ensure-system.sh ffmpeg services chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
@@ -61,6 +62,7 @@ pytest: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .

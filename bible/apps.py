@@ -10,6 +10,9 @@ class BibleConfig(AppConfig):
     verbose_name = "Bible"
 
     def ready(self):
-        from bible import receivers
+        from bible import assistant, receivers
+        from cnt.assistant import lookup_register
 
         receivers.connect()
+        lookup_register("bible_stories", assistant.story_lookup)
+        lookup_register("documents", assistant.document_lookup)

@@ -6,15 +6,13 @@ published documents. Results are short, JSON-ready dicts a model can read aloud.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 
 from catalog.search import SearchType, search
-from cnt.models import ModerationStatus
+from cnt import assistant
 
 MAX_RESULTS = 5
 MAX_QUERY = 100
 SUMMARY_CHARS = 240
-EXCERPT_CHARS = 800
 
 
 def _clean(query) -> str:
@@ -80,44 +78,11 @@ def live_schedule(limit: int = MAX_RESULTS) -> dict:
 
 def bible_story_lookup(query: str, limit: int = 3) -> list[dict]:
     """Approved Bible stories whose title or scripture reference matches `query`."""
-    from bible.models import BibleStory
-
     query, limit = _clean(query), _limit(limit)
-    if not query:
-        return []
-    stories = BibleStory.objects.filter(
-        Q(title__icontains=query) | Q(scripture_reference__icontains=query),
-        status=ModerationStatus.APPROVED,
-    ).order_by("title", "id")[:limit]
-    return [
-        {
-            "id": story.pk,
-            "title": story.title,
-            "scripture_reference": story.scripture_reference,
-            "summary": _short(story.description),
-            "excerpt": _short(story.body, EXCERPT_CHARS),
-        }
-        for story in stories
-    ]
+    return assistant.lookup_run("bible_stories", query, limit) if query else []
 
 
 def document_lookup(query: str, limit: int = 3) -> list[dict]:
     """Published documents (Bibles, study guides) whose title or description matches."""
-    from bible.models import DocumentAsset
-
     query, limit = _clean(query), _limit(limit)
-    if not query:
-        return []
-    documents = DocumentAsset.objects.filter(
-        Q(title__icontains=query) | Q(description__icontains=query), is_published=True
-    ).order_by("title", "id")[:limit]
-    return [
-        {
-            "id": document.pk,
-            "title": document.title,
-            "description": _short(document.description),
-            "language": document.language,
-            "page_count": document.page_count,
-        }
-        for document in documents
-    ]
+    return assistant.lookup_run("documents", query, limit) if query else []

@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.utils import timezone
 
+from bible import assistant as bible_assistant
 from bible.models import BibleStory, DocumentAsset
 from catalog.models import Artist, Movie, MusicTrack, Podcast
 from cnt.models import ModerationStatus
@@ -80,7 +81,7 @@ def test_bible_story_lookup_by_title_or_reference(db):
     assert [s["id"] for s in agent_tools.bible_story_lookup("david")] == [david.pk]
     [by_reference] = agent_tools.bible_story_lookup("samuel 17")
     assert by_reference["title"] == "David and Goliath"
-    assert len(by_reference["excerpt"]) <= agent_tools.EXCERPT_CHARS
+    assert len(by_reference["excerpt"]) <= bible_assistant.EXCERPT_CHARS
 
 
 def test_document_lookup_finds_published_documents(db):
