@@ -1,4 +1,4 @@
-"""Abstract model pieces shared by the apps (not an app itself: no tables here)."""
+"""Abstract model pieces shared by the apps (cnt has no tables of its own)."""
 
 from django.conf import settings
 from django.db import models

@@ -38,13 +38,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "channels",
+    # The project's apps in layer order, lowest first (seed_demo runs their demo modules so).
+    "cnt",
     "accounts",
-    "catalog",
-    "community",
     "media",
+    "catalog",
+    "bible",
+    "community",
     "live",
     "finance",
-    "bible",
     "support",
 ]
 

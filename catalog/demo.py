@@ -1,0 +1,197 @@
+"""Demo catalogue: categories, artists and their followers, approved podcasts, music and
+movies with generated media, a public playlist, and the search words they teach."""
+
+from django.utils import timezone
+
+from accounts.demo import CREATORS, LISTENERS
+from catalog.lexicon import lexicon_rebuild
+from catalog.models import (
+    Artist,
+    ArtistFollower,
+    Category,
+    CategoryKind,
+    Movie,
+    MusicTrack,
+    Playlist,
+    PlaylistItem,
+    Podcast,
+)
+from cnt.models import ModerationStatus
+from media.demo import demo_audio, demo_image, demo_video
+from media.models import AssetPurpose
+
+CATEGORIES = [
+    ("Sermons", "sermons", CategoryKind.PODCAST),
+    ("Bible Study", "bible-study", CategoryKind.PODCAST),
+    ("Worship", "worship", CategoryKind.MUSIC),
+    ("Gospel", "gospel", CategoryKind.MUSIC),
+    ("Faith Films", "faith-films", CategoryKind.MOVIE),
+    ("Old Testament", "old-testament", CategoryKind.BIBLE),
+    ("Testimonies", "testimonies", CategoryKind.COMMUNITY),
+]
+PODCASTS = [
+    ("Walking by Faith", "pastor_james", "sermons", 1),
+    ("The Good Shepherd", "pastor_james", "sermons", 2),
+    ("Romans, Chapter 8", "pastor_james", "bible-study", 3),
+    ("Prayer That Moves Mountains", "pastor_james", "sermons", 4),
+]
+TRACKS = [
+    ("Amazing Grace", "grace_choir", "worship", "Hymns of Grace", 392),
+    ("How Great Thou Art", "grace_choir", "worship", "Hymns of Grace", 440),
+    ("Oh Happy Day", "grace_choir", "gospel", "Joyful Noise", 494),
+    ("This Little Light", "grace_choir", "gospel", "Joyful Noise", 523),
+]
+MOVIES = [
+    ("The Prodigal Returns", "kingdom_films", "faith-films", 2024),
+    ("A Mustard Seed", "kingdom_films", "faith-films", 2025),
+]
+
+
+def _approved(moderator):
+    return {
+        "status": ModerationStatus.APPROVED,
+        "moderated_by": moderator,
+        "moderated_at": timezone.now(),
+        "published_at": timezone.now(),
+    }
+
+
+def _seed_categories(context):
+    for position, (name, slug, kind) in enumerate(CATEGORIES):
+        category, _ = context.get_or_create(
+            Category, slug=slug, defaults={"name": name, "kind": kind, "position": position}
+        )
+        context.categories[slug] = category
+
+
+def _seed_artists(context):
+    for username, name, bio in CREATORS:
+        artist, _ = context.get_or_create(
+            Artist, user=context.users[username], defaults={"name": name, "bio": bio}
+        )
+        context.artists[username] = artist
+    for username in LISTENERS:
+        for artist in context.artists.values():
+            context.get_or_create(ArtistFollower, artist=artist, user=context.users[username])
+    for artist in context.artists.values():
+        artist.followers_count = artist.follower_links.count()
+        artist.save(update_fields=["followers_count"])
+
+
+def _seed_podcasts(context, admin):
+    for title, creator, category, episode in PODCASTS:
+        artist = context.artists[creator]
+        podcast, created = context.get_or_create(
+            Podcast,
+            title=title,
+            owner=artist.user,
+            defaults={
+                "artist": artist,
+                "category": context.categories[category],
+                "episode_number": episode,
+                "description": f"Episode {episode} of the Sunday teaching series.",
+                # The last episode waits for a moderator, to show the approval queue.
+                **(_approved(admin) if episode < 4 else {}),
+            },
+        )
+        if created:
+            podcast.audio = demo_audio(context, owner=artist.user, frequency=220 + 40 * episode)
+            podcast.thumbnail = demo_image(
+                context,
+                owner=artist.user,
+                purpose=AssetPurpose.THUMBNAIL,
+                text=title,
+                color=(120, 60, 40),
+            )
+            podcast.duration_seconds = 4 if podcast.audio else 0
+            podcast.save()
+
+
+def _seed_music(context, admin):
+    for number, (title, creator, category, album, tone) in enumerate(TRACKS, start=1):
+        artist = context.artists[creator]
+        track, created = context.get_or_create(
+            MusicTrack,
+            title=title,
+            owner=artist.user,
+            defaults={
+                "artist": artist,
+                "category": context.categories[category],
+                "album": album,
+                "genre": category.title(),
+                "track_number": number,
+                **_approved(admin),
+            },
+        )
+        if created:
+            track.audio = demo_audio(context, owner=artist.user, frequency=tone)
+            track.thumbnail = demo_image(
+                context,
+                owner=artist.user,
+                purpose=AssetPurpose.THUMBNAIL,
+                text=album,
+                color=(40, 110, 80),
+            )
+            track.duration_seconds = 4 if track.audio else 0
+            track.save()
+
+
+def _seed_movies(context, admin):
+    for title, creator, category, year in MOVIES:
+        artist = context.artists[creator]
+        movie, created = context.get_or_create(
+            Movie,
+            title=title,
+            owner=artist.user,
+            defaults={
+                "artist": artist,
+                "category": context.categories[category],
+                "release_year": year,
+                "director": artist.name,
+                **_approved(admin),
+            },
+        )
+        if created:
+            movie.video = demo_video(context, owner=artist.user, purpose=AssetPurpose.VIDEO)
+            movie.poster = demo_image(
+                context,
+                owner=artist.user,
+                purpose=AssetPurpose.MOVIE_POSTER,
+                text=title,
+                color=(70, 50, 120),
+            )
+            movie.duration_seconds = 3 if movie.video else 0
+            movie.save()
+
+
+def _seed_playlists(context):
+    listener = context.users[LISTENERS[0]]
+    playlist, created = context.get_or_create(
+        Playlist,
+        owner=listener,
+        name="Morning Worship",
+        defaults={"is_public": True, "description": "Songs to start the day."},
+    )
+    if created:
+        tracks = MusicTrack.objects.filter(status=ModerationStatus.APPROVED).order_by("id")
+        for position, track in enumerate(tracks):
+            context.get_or_create(
+                PlaylistItem,
+                playlist=playlist,
+                position=position,
+                defaults={"content_type": "music", "music_track": track},
+            )
+        playlist.items_count = playlist.items.count()
+        playlist.save(update_fields=["items_count"])
+
+
+def seed(context) -> None:
+    admin = context.users["admin"]
+    _seed_categories(context)
+    _seed_artists(context)
+    _seed_podcasts(context, admin)
+    _seed_music(context, admin)
+    _seed_movies(context, admin)
+    _seed_playlists(context)
+    # The rows above are written directly; typo correction learns their words here.
+    lexicon_rebuild()
