@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from bible.models import BibleStory, DocumentAsset
 from bible.services import scripture_links_set
+from catalog.lexicon import lexicon_add_content
 from catalog.models import Podcast
 from cnt.models import ModerationStatus
 from media.demo import demo_document, demo_image, demo_video
@@ -52,6 +53,8 @@ def _seed_stories(context, admin):
             )
             story.duration_seconds = 3 if story.video else 0
             story.save()
+            # Approved here without the moderation service: teach typo correction its words.
+            lexicon_add_content(story)
 
 
 def _seed_document(context, admin):

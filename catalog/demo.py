@@ -179,7 +179,7 @@ def _seed_playlists(context):
                 PlaylistItem,
                 playlist=playlist,
                 position=position,
-                defaults={"content_type": "music", "music_track": track},
+                defaults={"content_type": "music", "object_id": track.pk},
             )
         playlist.items_count = playlist.items.count()
         playlist.save(update_fields=["items_count"])
