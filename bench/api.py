@@ -69,9 +69,6 @@ def setup_django(bench_url: str) -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-
-    settings.ROOT_URLCONF = "bench._urls"
 
 
 class Stats:

@@ -24,6 +24,7 @@ from cnt.models import ModerationStatus
 from media import services as media_services
 from media import storage
 from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset
+from media.selectors import asset_get_usable_for_owner
 from media.validation import MediaRejected
 
 logger = logging.getLogger("cnt.bible")
@@ -75,19 +76,6 @@ def scripture_links_clear(*, content_type: str, object_id: int) -> None:
 # --- stories -------------------------------------------------------------------------------
 
 
-def _owned_asset(*, user, asset_id, kind: str, field: str) -> MediaAsset:
-    """An asset the caller uploaded, of the right kind and not failed. Someone else's asset
-    and an unknown id get the same answer."""
-    asset = MediaAsset.objects.filter(pk=asset_id, owner_id=user.pk).first()
-    if asset is None:
-        raise ValidationError({field: ["No media asset with this id among your uploads."]})
-    if asset.kind != kind:
-        raise ValidationError({field: [f"Expected a {kind} asset, got {asset.kind}."]})
-    if asset.status == AssetStatus.FAILED:
-        raise ValidationError({field: ["This asset failed processing; upload the file again."]})
-    return asset
-
-
 def _story_assets(*, user, changes: dict) -> dict:
     """Resolve `video`, `audio` and `thumbnail` asset ids in `changes` (None clears)."""
     kinds = {"video": AssetKind.VIDEO, "audio": AssetKind.AUDIO, "thumbnail": AssetKind.IMAGE}
@@ -98,7 +86,9 @@ def _story_assets(*, user, changes: dict) -> dict:
             resolved[field] = (
                 None
                 if asset_id is None
-                else _owned_asset(user=user, asset_id=asset_id, kind=kind, field=field)
+                else asset_get_usable_for_owner(
+                    user=user, asset_id=asset_id, kinds=(kind,), field=field
+                )
             )
     return resolved
 

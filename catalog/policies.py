@@ -65,11 +65,6 @@ def can_see_moderation_details(user, obj) -> bool:
     return _is_authenticated(user) and (obj.owner_id == user.pk or is_moderator(user))
 
 
-def can_filter_by_status(user) -> bool:
-    """Moderators may list any status; others only reach their own non-approved items."""
-    return is_moderator(user)
-
-
 def can_manage_categories(user) -> bool:
     return is_moderator(user)
 
@@ -97,10 +92,6 @@ def can_view_playlist(user, playlist) -> bool:
 
 def can_edit_playlist(user, playlist) -> bool:
     return _is_authenticated(user) and playlist.owner_id == user.pk
-
-
-def can_record_playback(user, obj) -> bool:
-    return _is_authenticated(user) and can_view_content(user, obj)
 
 
 def counts_as_public_play(obj) -> bool:

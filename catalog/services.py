@@ -31,7 +31,8 @@ from catalog.models import (
 )
 from cnt.api.errors import Conflict
 from cnt.models import ModerationStatus
-from media.models import AssetKind, AssetStatus, MediaAsset
+from media.models import AssetKind, MediaAsset
+from media.selectors import asset_get_usable_for_owner
 
 MAX_PLAYLIST_ITEMS = 1000
 # Positions are moved here and back when renumbering; above any real position.
@@ -118,22 +119,6 @@ def _set_followers_count(artist_id: int) -> int:
 # --- content -------------------------------------------------------------------------------
 
 
-def _owned_asset(*, user, asset_id, kinds: tuple[str, ...], field: str) -> MediaAsset:
-    """An asset the caller uploaded, of an accepted kind and not failed. Someone else's
-    asset and an unknown id get the same answer."""
-    asset = MediaAsset.objects.filter(pk=asset_id, owner_id=user.pk).first()
-    if asset is None:
-        raise ValidationError({field: ["No media asset with this id among your uploads."]})
-    if asset.kind not in kinds:
-        expected = " or ".join(str(kind) for kind in kinds)
-        article = "an" if expected[0] in "aeiou" else "a"
-        message = f"Expected {article} {expected} asset, got {asset.kind}."
-        raise ValidationError({field: [message]})
-    if asset.status == AssetStatus.FAILED:
-        raise ValidationError({field: ["This asset failed processing; upload the file again."]})
-    return asset
-
-
 def _set_media(obj, asset: MediaAsset) -> None:
     """The asset goes in the media field that takes its kind; the others are cleared."""
     for field, accepted in kinds.kind_for(obj).media_fields:
@@ -205,12 +190,14 @@ def content_create(
     (`pending`) unless the artist is trusted, in which case it is approved at once.
     """
     _check_fields(model, details)
-    asset = _owned_asset(
+    asset = asset_get_usable_for_owner(
         user=user, asset_id=asset_id, kinds=kinds.kind_for(model).asset_kinds, field="asset"
     )
     cover = None
     if cover_id is not None:
-        cover = _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
+        cover = asset_get_usable_for_owner(
+            user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover"
+        )
     with transaction.atomic():
         artist = artist_get_or_create_for_user(user=user)
         obj = model(
@@ -244,11 +231,13 @@ def content_update(*, obj, user, **changes):
     _check_fields(model, changes)
     asset = cover = None
     if asset_id is not None:
-        asset = _owned_asset(
+        asset = asset_get_usable_for_owner(
             user=user, asset_id=asset_id, kinds=kinds.kind_for(model).asset_kinds, field="asset"
         )
     if has_cover and cover_id is not None:
-        cover = _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
+        cover = asset_get_usable_for_owner(
+            user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover"
+        )
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
         media_changed = False
@@ -340,7 +329,9 @@ def category_delete(*, category: Category) -> None:
 def _playlist_cover(*, user, cover_id) -> MediaAsset | None:
     if cover_id is None:
         return None
-    return _owned_asset(user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover")
+    return asset_get_usable_for_owner(
+        user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover"
+    )
 
 
 def playlist_create(

@@ -23,19 +23,25 @@ from community.models import (
     ReportStatus,
 )
 from community.notifications import notification_create
-from media.models import AssetKind, AssetStatus, MediaAsset
+from media.models import AssetKind, MediaAsset
+from media.selectors import AssetWording, asset_get_usable_for_owner
+
+# A post's image: one answer for every reason it cannot be used.
+_UNKNOWN_IMAGE = "Unknown image, or not one of your uploads."
+IMAGE_WORDING = AssetWording(
+    not_found=_UNKNOWN_IMAGE,
+    wrong_kind=_UNKNOWN_IMAGE,
+    failed=_UNKNOWN_IMAGE,
+    not_ready=_UNKNOWN_IMAGE,
+)
 
 
 def _image_for(*, user, image_id) -> MediaAsset | None:
     if image_id is None:
         return None
-    asset = MediaAsset.objects.filter(id=image_id, owner_id=user.id, kind=AssetKind.IMAGE).exclude(
-        status=AssetStatus.FAILED
+    return asset_get_usable_for_owner(
+        user=user, asset_id=image_id, kinds=(AssetKind.IMAGE,), field="image", wording=IMAGE_WORDING
     )
-    asset = asset.first()
-    if asset is None:
-        raise ValidationError({"image": ["Unknown image, or not one of your uploads."]})
-    return asset
 
 
 def _initial_status(user) -> str:

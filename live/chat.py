@@ -8,11 +8,12 @@ history over REST. Only the newest LIVE_CHAT_HISTORY messages of a stream are ke
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from cnt import realtime
-from live import conf, policies
+from live import policies
 from live.models import (
     LiveChatMessage,
     LiveRestriction,
@@ -111,7 +112,7 @@ def _open_stream(stream_id) -> LiveStream:
 def _rate_limited(user_id) -> bool:
     """At most LIVE_CHAT_RATE_COUNT messages per LIVE_CHAT_RATE_SECONDS per user (fixed window
     in the shared cache, so every web process counts together)."""
-    window = int(conf.get("LIVE_CHAT_RATE_SECONDS"))
+    window = int(settings.LIVE_CHAT_RATE_SECONDS)
     key = f"live:chat:rate:{user_id}"
     cache.add(key, 0, timeout=window)
     try:
@@ -119,7 +120,7 @@ def _rate_limited(user_id) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
         count = 1
-    return count > int(conf.get("LIVE_CHAT_RATE_COUNT"))
+    return count > int(settings.LIVE_CHAT_RATE_COUNT)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def _rate_limited(user_id) -> bool:
 def chat_message_send(*, stream_id, user, text) -> LiveChatMessage:
     """Store a message and push it to the stream's chat after commit."""
     text = (text if isinstance(text, str) else "").strip()
-    limit = int(conf.get("LIVE_CHAT_MAX_LENGTH"))
+    limit = int(settings.LIVE_CHAT_MAX_LENGTH)
     if not text:
         raise ChatError("invalid", "A message needs some text.")
     if len(text) > limit:
@@ -148,7 +149,7 @@ def chat_message_send(*, stream_id, user, text) -> LiveChatMessage:
 
 
 def _prune(stream_id) -> None:
-    keep = int(conf.get("LIVE_CHAT_HISTORY"))
+    keep = int(settings.LIVE_CHAT_HISTORY)
     oldest_kept = (
         LiveChatMessage.objects.filter(stream_id=stream_id)
         .order_by("-id")

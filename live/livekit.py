@@ -22,7 +22,6 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from cnt.api.errors import NotConfigured, ServiceUnavailable
-from live import conf
 
 logger = logging.getLogger("cnt.live")
 
@@ -83,7 +82,7 @@ def config() -> Config | None:
     url, key, secret = settings.LIVEKIT_URL, settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET
     if not (url and key and secret):
         return None
-    return Config(url, conf.get("LIVEKIT_PUBLIC_URL") or url, key, secret)
+    return Config(url, settings.LIVEKIT_PUBLIC_URL or url, key, secret)
 
 
 def is_configured() -> bool:
@@ -137,7 +136,7 @@ def token_mint(
         .with_identity(identity)
         .with_name(name[:128])
         .with_grants(grants_for(role, room))
-        .with_ttl(timedelta(seconds=int(conf.get("LIVEKIT_TOKEN_TTL_SECONDS"))))
+        .with_ttl(timedelta(seconds=int(settings.LIVEKIT_TOKEN_TTL_SECONDS)))
     )
     if metadata:
         token = token.with_metadata(json.dumps(metadata, separators=(",", ":")))
@@ -204,7 +203,7 @@ def _call(operation):
     cfg = require_config()
 
     async def run():
-        timeout = aiohttp.ClientTimeout(total=float(conf.get("LIVEKIT_API_TIMEOUT_SECONDS")))
+        timeout = aiohttp.ClientTimeout(total=float(settings.LIVEKIT_API_TIMEOUT_SECONDS))
         async with api.LiveKitAPI(
             cfg.url, cfg.api_key, cfg.api_secret, timeout=timeout, failover=False
         ) as lkapi:
@@ -333,7 +332,7 @@ def _s3_upload() -> api.S3Upload | None:
 
 
 def egress_is_enabled() -> bool:
-    return bool(conf.get("LIVEKIT_EGRESS_ENABLED")) and is_configured()
+    return bool(settings.LIVEKIT_EGRESS_ENABLED) and is_configured()
 
 
 def egress_start_room(room: str, filepath: str) -> str:

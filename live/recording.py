@@ -11,21 +11,37 @@ writing to a shared disk); nothing else is read.
 import contextlib
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cnt.api.errors import Conflict, NotConfigured
-from live import conf, livekit
+from live import livekit
 from live.models import LiveStream, RecordingStatus, StreamStatus
+from media.jobs import JobSpec, job_claim_update, job_fail, job_release
 
 logger = logging.getLogger("cnt.live")
 
-# An import claimed longer ago than this is taken to have died with its worker.
-STALE_IMPORT = timedelta(hours=1)
+# An import claimed longer ago than this is taken to have died with its worker (the claim
+# stamps updated_at; an import has no progress to beat on). Attempts are Celery's retries.
+STALE_IMPORT_SECONDS = 3600
+IMPORT_JOB = JobSpec(
+    model=LiveStream,
+    waiting=(RecordingStatus.PROCESSING,),
+    running=RecordingStatus.IMPORTING,
+    retry_status=RecordingStatus.PROCESSING,
+    failed=RecordingStatus.FAILED,
+    status_field="recording_status",
+    error_field="recording_error",
+    heartbeat_field="updated_at",
+    attempts_field=None,
+    started_field=None,
+    scope={"recording__isnull": True},
+    noun="recording",
+    stale_seconds=lambda: STALE_IMPORT_SECONDS,
+)
 
 
 class RecordingUnavailable(Exception):
@@ -47,7 +63,7 @@ def recording_start(*, stream: LiveStream) -> LiveStream:
     if not claimed:
         raise Conflict("This stream is already being recorded or was recorded.")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-    filepath = f"{conf.get('LIVEKIT_EGRESS_PREFIX').strip('/')}/{stream.room_name}-{stamp}.mp4"
+    filepath = f"{settings.LIVEKIT_EGRESS_PREFIX.strip('/')}/{stream.room_name}-{stamp}.mp4"
     try:
         egress_id = livekit.egress_start_room(stream.room_name, filepath)
     except Exception:
@@ -73,7 +89,7 @@ def _recording_file(source: str) -> Iterator[Path]:
 
     path = Path(source)
     if path.is_absolute():
-        root = conf.get("LIVEKIT_EGRESS_LOCAL_DIR")
+        root = settings.LIVEKIT_EGRESS_LOCAL_DIR
         if not root:
             raise RecordingUnavailable("local recordings need LIVEKIT_EGRESS_LOCAL_DIR")
         resolved = path.resolve()
@@ -82,7 +98,7 @@ def _recording_file(source: str) -> Iterator[Path]:
         yield resolved
         return
     key = PurePosixPath(source.lstrip("/"))
-    prefix = PurePosixPath(conf.get("LIVEKIT_EGRESS_PREFIX").strip("/"))
+    prefix = PurePosixPath(settings.LIVEKIT_EGRESS_PREFIX.strip("/"))
     if ".." in key.parts or not key.is_relative_to(prefix):
         raise RecordingUnavailable(f"{source} is not under {prefix}/")
     try:
@@ -95,22 +111,9 @@ def _recording_file(source: str) -> Iterator[Path]:
 
 
 def _claim(stream_id) -> LiveStream | None:
-    stale = timezone.now() - STALE_IMPORT
-    claimed = LiveStream.objects.filter(
-        Q(recording_status=RecordingStatus.PROCESSING)
-        | Q(recording_status=RecordingStatus.IMPORTING, updated_at__lt=stale),
-        pk=stream_id,
-        recording__isnull=True,
-    ).update(recording_status=RecordingStatus.IMPORTING, updated_at=timezone.now())
-    if not claimed:
+    if not job_claim_update(IMPORT_JOB, stream_id):
         return None
     return LiveStream.objects.select_related("host", "thumbnail").get(pk=stream_id)
-
-
-def _fail(stream_id, error: str) -> None:
-    LiveStream.objects.filter(pk=stream_id, recording_status=RecordingStatus.IMPORTING).update(
-        recording_status=RecordingStatus.FAILED, recording_error=error[:2000]
-    )
 
 
 def recording_import(*, stream_id) -> str:
@@ -152,12 +155,10 @@ def recording_import(*, stream_id) -> str:
             )
     except (RecordingUnavailable, MediaRejected) as exc:
         logger.warning("recording of stream %s not importable: %s", stream_id, exc)
-        _fail(stream_id, str(getattr(exc, "detail", exc)))
+        job_fail(IMPORT_JOB, stream_id, str(getattr(exc, "detail", exc)))
         return "failed"
     except Exception:
         # Transient (storage, database): give the row back for the retry.
-        LiveStream.objects.filter(pk=stream_id, recording_status=RecordingStatus.IMPORTING).update(
-            recording_status=RecordingStatus.PROCESSING
-        )
+        job_release(IMPORT_JOB, stream_id)
         raise
     return "imported"

@@ -8,7 +8,6 @@ from live import policies
 from live.models import (
     LiveChatMessage,
     LiveStream,
-    MeetingInvite,
     StreamKind,
     StreamStatus,
 )
@@ -69,14 +68,6 @@ def meeting_get_by_id(*, pk) -> LiveStream:
     if meeting is None:
         raise Http404
     return meeting
-
-
-def meeting_invitee_ids(*, meeting: LiveStream) -> list[int]:
-    return list(
-        MeetingInvite.objects.filter(meeting=meeting)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
 
 
 def voice_session_get_for_user(*, user, pk) -> LiveStream:

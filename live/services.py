@@ -8,6 +8,7 @@ moderation do, and they do it outside any database transaction.
 import uuid
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, Val
 
 from accounts.policies import is_moderator
 from cnt.api.errors import Conflict
-from live import chat, conf, livekit, policies
+from live import chat, livekit, policies
 from live.livekit import TokenRole
 from live.models import (
     LiveParticipant,
@@ -29,7 +30,8 @@ from live.models import (
     StreamKind,
     StreamStatus,
 )
-from media.models import AssetKind, AssetStatus, MediaAsset
+from media.models import AssetKind, MediaAsset
+from media.selectors import asset_get_usable_for_owner
 
 EVENT_STREAM_STARTED = "live.stream.started"
 EVENT_STREAM_ENDED = "live.stream.ended"
@@ -55,14 +57,9 @@ def _cover(*, user, cover_id) -> MediaAsset | None:
     """The caller's own image asset; someone else's and an unknown id get the same answer."""
     if cover_id is None:
         return None
-    asset = MediaAsset.objects.filter(pk=cover_id, owner_id=user.pk).first()
-    if asset is None:
-        raise ValidationError({"cover": ["No media asset with this id among your uploads."]})
-    if asset.kind != AssetKind.IMAGE:
-        raise ValidationError({"cover": [f"Expected an image asset, got {asset.kind}."]})
-    if asset.status == AssetStatus.FAILED:
-        raise ValidationError({"cover": ["This asset failed processing; upload it again."]})
-    return asset
+    return asset_get_usable_for_owner(
+        user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover"
+    )
 
 
 def _display_name(user) -> str:
@@ -311,7 +308,7 @@ def _passcode_ok(meeting: LiveStream, user, passcode: str) -> bool:
     """Check a passcode, with at most LIVE_PASSCODE_ATTEMPTS failures per user and meeting
     in 15 minutes (429 after that, even for the right passcode)."""
     key = _passcode_key(meeting.pk, user.pk)
-    limit = int(conf.get("LIVE_PASSCODE_ATTEMPTS"))
+    limit = int(settings.LIVE_PASSCODE_ATTEMPTS)
     if int(cache.get(key, 0)) >= limit:
         raise Throttled(wait=PASSCODE_WINDOW_SECONDS, detail="Too many wrong passcodes.")
     if meeting.passcode_hash and passcode and check_password(passcode, meeting.passcode_hash):
@@ -345,7 +342,7 @@ def meeting_token(*, meeting: LiveStream, user, passcode: str = "") -> dict:
         raise Conflict(f"The meeting has {meeting.status}.")
     room_config = livekit.room_config_for(
         room=meeting.room_name,
-        empty_timeout=int(conf.get("LIVEKIT_MEETING_EMPTY_TIMEOUT")),
+        empty_timeout=int(settings.LIVEKIT_MEETING_EMPTY_TIMEOUT),
         max_participants=meeting.max_participants,
     )
     return _token_payload(
@@ -432,8 +429,8 @@ def voice_session_create(*, user) -> tuple[LiveStream, dict]:
     )
     room_config = livekit.room_config_for(
         room=session.room_name,
-        empty_timeout=int(conf.get("LIVEKIT_VOICE_EMPTY_TIMEOUT")),
-        agent_name=conf.get("LIVEKIT_AGENT_NAME"),
+        empty_timeout=int(settings.LIVEKIT_VOICE_EMPTY_TIMEOUT),
+        agent_name=settings.LIVEKIT_AGENT_NAME,
         agent_metadata={"user_id": user.pk, "session_id": session.pk},
     )
     payload = _token_payload(
@@ -448,6 +445,6 @@ def voice_agent_dispatch(*, session: LiveStream) -> str:
         raise Conflict(f"This voice session has {session.status}.")
     return livekit.agent_dispatch_create(
         session.room_name,
-        conf.get("LIVEKIT_AGENT_NAME"),
+        settings.LIVEKIT_AGENT_NAME,
         {"user_id": session.host_id, "session_id": session.pk},
     )

@@ -72,21 +72,19 @@ def missing_settings() -> list[str]:
 def config_from_settings() -> VoiceConfig:
     from django.conf import settings
 
-    from live import conf
-
     return VoiceConfig(
         livekit_url=settings.LIVEKIT_URL,
         livekit_api_key=settings.LIVEKIT_API_KEY,
         livekit_api_secret=settings.LIVEKIT_API_SECRET,
-        agent_name=conf.get("LIVEKIT_AGENT_NAME"),
+        agent_name=settings.LIVEKIT_AGENT_NAME,
         openai_api_key=settings.OPENAI_API_KEY,
         openai_base_url=settings.OPENAI_BASE_URL,
         deepgram_api_key=settings.DEEPGRAM_API_KEY,
-        deepgram_base_url=conf.get("DEEPGRAM_BASE_URL"),
-        llm_model=conf.get("VOICE_AGENT_LLM_MODEL"),
-        tts_model=conf.get("VOICE_AGENT_TTS_MODEL"),
-        tts_voice=conf.get("VOICE_AGENT_TTS_VOICE"),
-        stt_model=conf.get("VOICE_AGENT_STT_MODEL"),
+        deepgram_base_url=settings.DEEPGRAM_BASE_URL,
+        llm_model=settings.VOICE_AGENT_LLM_MODEL,
+        tts_model=settings.VOICE_AGENT_TTS_MODEL,
+        tts_voice=settings.VOICE_AGENT_TTS_VOICE,
+        stt_model=settings.VOICE_AGENT_STT_MODEL,
     )
 
 

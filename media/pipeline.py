@@ -12,7 +12,6 @@ import shutil
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +24,8 @@ from cnt.realtime import send_to_user
 from community.models import NotificationType
 from community.notifications import notification_create
 from media import ffmpeg, hls, layout, profiles, storage
+from media.jobs import JobSpec, job_claim, job_heartbeat, job_retry_or_fail
+from media.jobs import RetryLater as RetryLater  # the tasks catch pipeline.RetryLater
 from media.models import (
     AssetKind,
     AssetStatus,
@@ -39,10 +40,21 @@ from media.services import asset_notify_owner
 logger = logging.getLogger("cnt.media.pipeline")
 
 
-class RetryLater(Exception):
-    def __init__(self, countdown: int, reason: str = ""):
-        super().__init__(reason)
-        self.countdown = countdown
+# A processing run claims the asset (see media/jobs.py); the attempt count is the asset's.
+JOB = JobSpec(
+    model=MediaAsset,
+    waiting=(AssetStatus.UPLOADED,),
+    running=AssetStatus.PROCESSING,
+    retry_status=AssetStatus.UPLOADED,
+    failed=AssetStatus.FAILED,
+    attempts_field="processing_attempts",
+    started_field="processing_started_at",
+    # A reprocess or a takeover does not stop a running transcode; only deletion does.
+    fenced=False,
+    scope={"kind__in": [AssetKind.AUDIO, AssetKind.VIDEO]},
+    noun="asset",
+    interrupted_message="Processing was interrupted too many times.",
+)
 
 
 class AssetGone(Exception):
@@ -66,52 +78,25 @@ def declared_outputs(asset: MediaAsset) -> list[tuple[str, str]]:
     return []
 
 
-def _claim(asset_id) -> tuple[MediaAsset, str] | str:
-    """Take the asset for this run, or say why not ("gone", "noop", "busy", "failed")."""
-    now = timezone.now()
-    stale = timedelta(seconds=settings.MEDIA_HEARTBEAT_STALE_SECONDS)
-    with transaction.atomic():
-        asset = (
-            MediaAsset.objects.select_for_update()
-            .filter(id=asset_id, kind__in=[AssetKind.AUDIO, AssetKind.VIDEO])
-            .first()
-        )
-        if asset is None:
-            return "gone"
-        if asset.status in (AssetStatus.READY, AssetStatus.FAILED):
-            return "noop"
-        if (
-            asset.status == AssetStatus.PROCESSING
-            and asset.heartbeat_at
-            and now - asset.heartbeat_at < stale
-        ):
-            return "busy"
-        if asset.processing_attempts >= settings.MEDIA_MAX_ATTEMPTS:
-            _fail(asset, asset.error or "Processing was interrupted too many times.")
-            return "failed"
-        run_id = (asset.metadata or {}).get("run_id") or uuid.uuid4().hex[:16]
-        asset.metadata = {**(asset.metadata or {}), "run_id": run_id}
-        asset.status = AssetStatus.PROCESSING
-        asset.processing_attempts += 1
-        asset.processing_started_at = now
-        asset.heartbeat_at = now
-        asset.error = ""
-        asset.save()
-        declared = declared_outputs(asset)
-        existing = set(asset.renditions.values_list("name", flat=True))
-        Rendition.objects.bulk_create(
-            [
-                Rendition(asset=asset, name=name, kind=kind)
-                for name, kind in declared
-                if name not in existing
-            ]
-        )
-        asset.renditions.exclude(name__in=[n for n, _ in declared]).delete()
-        asset.renditions.exclude(status=RenditionStatus.READY).update(
-            status=RenditionStatus.PROCESSING, error=""
-        )
-        asset_notify_owner(asset=asset)
-    return asset, run_id
+def _prepare(asset: MediaAsset) -> None:
+    """The pipeline's part of a claim: a run id, one processing rendition per declared
+    output (outputs no longer declared are dropped), and the owner told."""
+    run_id = (asset.metadata or {}).get("run_id") or uuid.uuid4().hex[:16]
+    asset.metadata = {**(asset.metadata or {}), "run_id": run_id}
+    declared = declared_outputs(asset)
+    existing = set(asset.renditions.values_list("name", flat=True))
+    Rendition.objects.bulk_create(
+        [
+            Rendition(asset=asset, name=name, kind=kind)
+            for name, kind in declared
+            if name not in existing
+        ]
+    )
+    asset.renditions.exclude(name__in=[n for n, _ in declared]).delete()
+    asset.renditions.exclude(status=RenditionStatus.READY).update(
+        status=RenditionStatus.PROCESSING, error=""
+    )
+    asset_notify_owner(asset=asset)
 
 
 def _fail(asset: MediaAsset, message: str) -> None:
@@ -143,7 +128,7 @@ class Run:
     # --- bookkeeping --------------------------------------------------------------
     def heartbeat(self, progress: dict[str, float] | None = None) -> None:
         """Record progress and keep the claim; stop if the asset was deleted."""
-        if not MediaAsset.objects.filter(id=self.asset.id).update(heartbeat_at=timezone.now()):
+        if not job_heartbeat(JOB, self.asset):
             raise AssetGone()
         for name, value in (progress or {}).items():
             Rendition.objects.filter(asset_id=self.asset.id, name=name).exclude(
@@ -314,12 +299,11 @@ class Run:
 
 def asset_process(*, asset_id) -> str:
     """Process one asset. Returns "ready", "noop", "gone" or "failed"; raises RetryLater."""
-    claimed = _claim(asset_id)
-    if claimed == "busy":
-        raise RetryLater(settings.MEDIA_HEARTBEAT_STALE_SECONDS, "another run holds the asset")
+    claimed = job_claim(JOB, asset_id, fail=_fail, prepare=_prepare)
     if isinstance(claimed, str):
         return claimed
-    asset, run_id = claimed
+    asset = claimed
+    run_id = asset.metadata["run_id"]
     workdir = Path(tempfile.mkdtemp(prefix="cnt-run-", dir=settings.FILE_UPLOAD_TEMP_DIR))
     run = Run(asset, run_id, workdir)
     try:
@@ -331,29 +315,14 @@ def asset_process(*, asset_id) -> str:
         storage.delete_prefix(layout.asset_root(asset.purpose or asset.kind, asset.id))
         return "gone"
     except ffmpeg.FFmpegError as exc:
-        return _after_failure(asset.id, exc.message)
+        # Retried like any failure: a crash may come from the machine, not the file.
+        return job_retry_or_fail(JOB, asset, exc.message, fail=_fail)
     except Exception as exc:
         logger.exception("processing asset %s failed", asset.id)
-        return _after_failure(asset.id, f"Processing failed: {exc.__class__.__name__}")
+        message = f"Processing failed: {exc.__class__.__name__}"
+        return job_retry_or_fail(JOB, asset, message, fail=_fail)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _after_failure(asset_id, message: str) -> str:
-    """Fail for good after the configured attempts, else release the claim and retry later."""
-    with transaction.atomic():
-        asset = MediaAsset.objects.select_for_update().filter(id=asset_id).first()
-        if asset is None:
-            return "gone"
-        if asset.processing_attempts >= settings.MEDIA_MAX_ATTEMPTS:
-            _fail(asset, message)
-            return "failed"
-        asset.status = AssetStatus.UPLOADED
-        asset.error = message[:2000]
-        asset.heartbeat_at = None
-        asset.save(update_fields=["status", "error", "heartbeat_at", "updated_at"])
-        attempts = asset.processing_attempts
-    raise RetryLater(min(600, 15 * 2 ** (attempts - 1)), message)
 
 
 def asset_reprocess(*, asset: MediaAsset) -> None:

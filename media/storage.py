@@ -160,14 +160,6 @@ def put_file(key: str, local_path: Path) -> str:
     return key
 
 
-def put_tree(prefix: str, local_dir: Path) -> list[str]:
-    """Store every file below `local_dir` under `prefix`, keeping relative paths."""
-    keys = []
-    for path in sorted(p for p in Path(local_dir).rglob("*") if p.is_file()):
-        keys.append(put_file(f"{prefix}/{path.relative_to(local_dir).as_posix()}", path))
-    return keys
-
-
 def list_keys(prefix: str) -> Iterator[str]:
     """Every key below `prefix` (recursive)."""
     prefix = prefix.rstrip("/")

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from media import pipeline
+from media.jobs import RetryLater
 
 
 @shared_task(
@@ -16,7 +17,7 @@ def process_asset(self, asset_id: str) -> str:
     """Probe, transcode and publish one asset; safe to run twice (see media/pipeline.py)."""
     try:
         return pipeline.asset_process(asset_id=asset_id)
-    except pipeline.RetryLater as exc:
+    except RetryLater as exc:
         raise self.retry(countdown=exc.countdown, exc=None)
 
 
@@ -50,7 +51,7 @@ def run_edit_job(self, job_id: str) -> str:
         return "noop"
     try:
         return editing.edit_job_run(job=job)
-    except editing.RetryLater as exc:
+    except RetryLater as exc:
         raise self.retry(countdown=exc.countdown, exc=None)
 
 

@@ -6,6 +6,7 @@ unknown look alike); a visible room the caller may not control answers 403. The 
 in live/policies.py.
 """
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from cnt.api.serializers import ErrorSerializer, validated
-from live import chat, conf, policies, recording, selectors, services, webhooks
+from live import chat, policies, recording, selectors, services, webhooks
 from live.api import serializers as s
 from live.models import LiveStream, MeetingInvite
 
@@ -37,7 +38,7 @@ class VoiceSessionThrottle(UserRateThrottle):
 
     def get_rate(self):
         rates = api_settings.DEFAULT_THROTTLE_RATES or {}
-        return rates.get(self.scope) or conf.get("LIVE_VOICE_SESSION_RATE")
+        return rates.get(self.scope) or settings.LIVE_VOICE_SESSION_RATE
 
 
 # --- streams -------------------------------------------------------------------------------
@@ -369,7 +370,7 @@ class VoiceSessionViewSet(viewsets.GenericViewSet):
     )
     def create(self, request, *args, **kwargs):
         session, payload = services.voice_session_create(user=request.user)
-        body = {**payload, "id": session.pk, "agent_name": conf.get("LIVEKIT_AGENT_NAME")}
+        body = {**payload, "id": session.pk, "agent_name": settings.LIVEKIT_AGENT_NAME}
         return Response(s.VoiceSessionSerializer(body).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

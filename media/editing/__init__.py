@@ -9,15 +9,3 @@
 - quotes.py: quote images rendered with Pillow (quote_image_create)
 - fonts.py: the font files, shipped by the system package fonts-dejavu-core
 """
-
-from django.conf import settings
-
-# Defaults for the settings this package reads, until they live in cnt/settings.
-DEFAULTS = {
-    "MEDIA_FONT_DIR": "/usr/share/fonts/truetype/dejavu",
-    "MEDIA_EDIT_MAX_ACTIVE_JOBS": 3,
-}
-
-
-def conf(name: str):
-    return getattr(settings, name, DEFAULTS[name])

@@ -6,8 +6,9 @@ Nothing is downloaded at run time; a missing font is a server misconfiguration (
 import logging
 from pathlib import Path
 
+from django.conf import settings
+
 from cnt.api.errors import ServiceUnavailable
-from media.editing import conf
 
 logger = logging.getLogger("cnt.media.editing")
 
@@ -25,7 +26,7 @@ class FontMissing(ServiceUnavailable):
 
 def font_path(name: str) -> Path:
     """The absolute path of a font by role ("sans", "sans_bold", "serif")."""
-    path = Path(conf("MEDIA_FONT_DIR")) / FONT_FILES[name]
+    path = Path(settings.MEDIA_FONT_DIR) / FONT_FILES[name]
     if not path.is_file():
         logger.error(
             "font file %s is missing: install fonts-dejavu-core "

@@ -14,7 +14,6 @@ import shutil
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -34,6 +33,8 @@ from media.editing.operations import (
     asset_references,
     plan,
 )
+from media.jobs import JobSpec, job_claim, job_heartbeat, job_own_row, job_retry_or_fail
+from media.jobs import RetryLater as RetryLater  # raised by run_job
 from media.models import AssetPurpose, EditJob, EditJobStatus, MediaAsset
 from media.probe import ProbeError, ProbeResult, probe
 from media.services import asset_create_from_path, clean_filename
@@ -48,10 +49,16 @@ ENCODE_SHARE = 0.95
 EVENT = "media.edit_job.updated"
 
 
-class RetryLater(Exception):
-    def __init__(self, countdown: int, reason: str = ""):
-        super().__init__(reason)
-        self.countdown = countdown
+# A run claims the job (see media/jobs.py); the attempt number is the claim's token.
+JOB = JobSpec(
+    model=EditJob,
+    waiting=(EditJobStatus.QUEUED,),
+    running=EditJobStatus.RUNNING,
+    retry_status=EditJobStatus.QUEUED,
+    failed=EditJobStatus.FAILED,
+    keep_first_start=True,
+    interrupted_message="The edit was interrupted too many times.",
+)
 
 
 class EditFailed(Exception):
@@ -92,37 +99,9 @@ def notify(job: EditJob) -> None:
     transaction.on_commit(lambda: send_to_user(owner_id, EVENT, payload))
 
 
-def _claim(job_id) -> EditJob | str:
-    """Take the job for this run, or say why not ("noop", "busy", "failed")."""
-    now = timezone.now()
-    stale = timedelta(seconds=settings.MEDIA_HEARTBEAT_STALE_SECONDS)
-    with transaction.atomic():
-        job = (
-            EditJob.objects.select_for_update(of=("self",))
-            .select_related("owner")
-            .filter(id=job_id, status__in=ACTIVE)
-            .first()
-        )
-        if job is None:
-            return "noop"
-        if (
-            job.status == EditJobStatus.RUNNING
-            and job.heartbeat_at
-            and now - job.heartbeat_at < stale
-        ):
-            return "busy"
-        if job.attempts >= settings.MEDIA_MAX_ATTEMPTS:
-            _mark_failed(job, job.error or "The edit was interrupted too many times.")
-            return "failed"
-        job.status = EditJobStatus.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        job.progress = 0.0
-        job.error = ""
-        job.save()
-        notify(job)
-    return job
+def _prepare(job: EditJob) -> None:
+    job.progress = 0.0
+    notify(job)
 
 
 def _mark_failed(job: EditJob, message: str) -> None:
@@ -134,11 +113,6 @@ def _mark_failed(job: EditJob, message: str) -> None:
     notify(job)
 
 
-def _mine(job: EditJob):
-    """This run's row, as long as it is still running under this run's claim."""
-    return EditJob.objects.filter(id=job.id, status=EditJobStatus.RUNNING, attempts=job.attempts)
-
-
 class Run:
     def __init__(self, job: EditJob, workdir: Path):
         self.job = job
@@ -148,7 +122,7 @@ class Run:
     def tick(self, jobs: list[ffmpeg.Job]) -> None:
         """Each progress tick: record progress and keep the claim; stop if cancelled."""
         progress = round(jobs[0].progress * ENCODE_SHARE, 4)
-        if not _mine(self.job).update(progress=progress, heartbeat_at=timezone.now()):
+        if not job_heartbeat(JOB, self.job, progress=progress):
             raise Stopped()
         if progress - self.notified >= 0.05:
             self.notified = progress
@@ -216,7 +190,7 @@ class Run:
         """Store the output as a new asset and finish the job, in one transaction."""
         purpose = AssetPurpose.AUDIO if self.job.kind == AUDIO else AssetPurpose.VIDEO
         with transaction.atomic():
-            job = _mine(self.job).select_for_update().first()
+            job = job_own_row(JOB, self.job).select_for_update().first()
             if job is None:
                 raise Stopped()
             try:
@@ -247,11 +221,9 @@ def _result_name(asset: MediaAsset, kind: str) -> str:
 def run_job(*, job: EditJob) -> str:
     """Run one edit job to the end. Returns "succeeded", "failed", "cancelled" or "noop";
     raises RetryLater for transient trouble (storage down, another run holding the job)."""
-    claimed = _claim(job.id)
-    if claimed == "busy":
-        raise RetryLater(settings.MEDIA_HEARTBEAT_STALE_SECONDS, "another run holds the job")
+    claimed = job_claim(JOB, job.id, fail=_mark_failed, prepare=_prepare, select_related=("owner",))
     if isinstance(claimed, str):
-        return claimed
+        return "noop" if claimed == "gone" else claimed
     job = claimed
     workdir = Path(tempfile.mkdtemp(prefix="cnt-edit-", dir=settings.FILE_UPLOAD_TEMP_DIR))
     run = Run(job, workdir)
@@ -285,18 +257,7 @@ def run_job(*, job: EditJob) -> str:
 
 
 def _after_failure(job: EditJob, message: str, *, terminal: bool) -> str:
-    """Fail for good (terminal errors, or after the configured attempts), else release the
-    claim and retry later."""
-    with transaction.atomic():
-        locked = _mine(job).select_for_update().first()
-        if locked is None:
-            return "cancelled"
-        if terminal or locked.attempts >= settings.MEDIA_MAX_ATTEMPTS:
-            _mark_failed(locked, message)
-            return "failed"
-        locked.status = EditJobStatus.QUEUED
-        locked.error = message[:2000]
-        locked.heartbeat_at = None
-        locked.save()
-        attempts = locked.attempts
-    raise RetryLater(min(600, 15 * 2 ** (attempts - 1)), message)
+    """Fail for good (terminal errors, or after the configured attempts), else give the job
+    back and raise RetryLater; "cancelled" if the run lost its claim meanwhile."""
+    outcome = job_retry_or_fail(JOB, job, message, terminal=terminal, fail=_mark_failed)
+    return "cancelled" if outcome == "gone" else outcome

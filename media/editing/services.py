@@ -5,8 +5,7 @@ as a new asset through media.services, so the result is validated and processed 
 upload. How a run claims, reports, cancels and cleans up is in runner.py.
 """
 
-import uuid
-
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +14,7 @@ from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 
 from cnt.api.errors import Conflict
 from media import storage
-from media.editing import commands, conf, fonts, runner
+from media.editing import commands, fonts, runner
 from media.editing.operations import (
     AUDIO,
     VIDEO,
@@ -25,8 +24,9 @@ from media.editing.operations import (
     plan,
     validate_operations,
 )
-from media.models import AssetStatus, EditJob, EditJobStatus, MediaAsset
+from media.models import EditJob, EditJobStatus, MediaAsset
 from media.probe import ProbeError, ProbeResult, probe
+from media.selectors import AssetWording, asset_get_usable_for_owner
 
 ACTIVE = runner.ACTIVE
 
@@ -35,6 +35,13 @@ class EditLimitReached(APIException):
     status_code = http.HTTP_429_TOO_MANY_REQUESTS
     default_detail = "You have too many edits in progress; wait for one to finish."
     default_code = "too_many_edits"
+
+
+WORDING = AssetWording(
+    not_found="No such asset.",
+    wrong_kind="The asset is not {expected} file.",
+    not_ready="The asset is not ready yet.",
+)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -70,19 +77,9 @@ def _primary_ids(operations: list[dict], source) -> tuple[list[str], list[tuple]
 
 def _owned_asset(owner, asset_id: str, kind: str, path: tuple) -> MediaAsset:
     """The caller's own ready asset of `kind`; someone else's reads exactly like a missing one."""
-    try:
-        asset_id = uuid.UUID(str(asset_id))
-    except ValueError:
-        raise _invalid(path, "No such asset.", "not_found")
-    asset = MediaAsset.objects.filter(id=asset_id, owner=owner).first()
-    if asset is None:
-        raise _invalid(path, "No such asset.", "not_found")
-    if asset.kind != kind:
-        article = "an" if kind[0] in "aeiou" else "a"
-        raise _invalid(path, f"The asset is not {article} {kind} file.", "wrong_media_type")
-    if asset.status != AssetStatus.READY:
-        raise _invalid(path, "The asset is not ready yet.", "not_ready")
-    return asset
+    return asset_get_usable_for_owner(
+        user=owner, asset_id=asset_id, kinds=(kind,), field=path, ready_only=True, wording=WORDING
+    )
 
 
 def _probe_asset(asset: MediaAsset, path: tuple) -> ProbeResult:
@@ -143,7 +140,7 @@ def edit_job_create(
         # One lock per user, so two requests at once cannot both pass the limit.
         get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
         active = EditJob.objects.filter(owner=owner, status__in=ACTIVE).count()
-        if active >= conf("MEDIA_EDIT_MAX_ACTIVE_JOBS"):
+        if active >= settings.MEDIA_EDIT_MAX_ACTIVE_JOBS:
             raise EditLimitReached()
         job = EditJob.objects.create(
             owner=owner,

@@ -25,8 +25,6 @@ from media.models import MediaAsset, TusUpload
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.urls("tests.media.tus_test_urls")
-
 URL = "/api/v1/uploads"
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 CHUNK_TYPE = "application/offset+octet-stream"

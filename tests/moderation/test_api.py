@@ -13,7 +13,7 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.moderation.factories import CONTENT_TYPES, AssetFactory, make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.moderation.urls")]
+pytestmark = [pytest.mark.django_db]
 
 FORBIDDEN = {"anonymous": 401, "user": 403, "owner": 403}
 

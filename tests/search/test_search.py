@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 from tests.moderation.conftest import moderators_group
 from tests.moderation.factories import ArtistFactory, AssetFactory, make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.moderation.urls")]
+pytestmark = [pytest.mark.django_db]
 APPROVED = ModerationStatus.APPROVED
 
 

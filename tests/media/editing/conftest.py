@@ -13,8 +13,6 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.media.editing import measure
 
-URLS = "tests.media.editing.urls"
-
 
 @pytest.fixture(autouse=True)
 def temp_dir(settings, tmp_path) -> Path:

@@ -6,9 +6,9 @@ import pytest
 
 from media.models import EditJob, MediaAsset
 from tests.media.editing import measure
-from tests.media.editing.conftest import URLS, ready_asset, result_path, stored_path
+from tests.media.editing.conftest import ready_asset, result_path, stored_path
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLS)]
+pytestmark = [pytest.mark.django_db]
 
 
 def sha(path):

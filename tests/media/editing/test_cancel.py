@@ -11,9 +11,9 @@ from django.db import connection
 
 from media import samples, tasks
 from media.models import EditJob, MediaAsset
-from tests.media.editing.conftest import URLS, post, ready_asset
+from tests.media.editing.conftest import post, ready_asset
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(URLS)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def ffmpeg_children() -> list[int]:

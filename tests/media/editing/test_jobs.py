@@ -12,9 +12,9 @@ from media.editing import services as editing
 from media.models import EditJob, MediaAsset
 from tests.conftest import client_for
 from tests.factories import UserFactory
-from tests.media.editing.conftest import URLS, post, ready_asset, stored_path
+from tests.media.editing.conftest import post, ready_asset, stored_path
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLS)]
+pytestmark = [pytest.mark.django_db]
 
 
 def queued_job(owner, source, kind="audio", **fields) -> EditJob:

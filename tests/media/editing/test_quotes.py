@@ -8,9 +8,9 @@ from media.editing import fonts, quotes
 from media.models import MediaAsset
 from tests.factories import UserFactory
 from tests.media.editing import measure
-from tests.media.editing.conftest import URLS, post
+from tests.media.editing.conftest import post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLS)]
+pytestmark = [pytest.mark.django_db]
 
 JOHN_3_16 = (
     "For God so loved the world, that he gave his only begotten Son, that whosoever "

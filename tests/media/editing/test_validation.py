@@ -8,9 +8,9 @@ from django.db import connection
 
 from media.models import EditJob, MediaAsset
 from tests.factories import UserFactory
-from tests.media.editing.conftest import URLS, post, ready_asset
+from tests.media.editing.conftest import post, ready_asset
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLS)]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.media.s3_fixtures import bucket_keys
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.media.s3.urls")]
+pytestmark = [pytest.mark.django_db]
 
 URL = "/api/v1/uploads/s3"
 MIB = 1024 * 1024

@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 from tests.media.conftest import post_file
 from tests.media.s3_fixtures import bucket_keys
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.media.s3.urls")]
+pytestmark = [pytest.mark.django_db]
 
 AUDIO_OUTPUTS = sorted(
     [f"hls/aac_{rate}/index.m3u8" for rate in ("256k", "128k", "64k")]
