@@ -24,7 +24,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
 
 from bible.models import BibleStory
 from catalog import policies
@@ -42,6 +41,7 @@ from catalog.models import (
     PlaylistItemType,
     Podcast,
 )
+from cnt.errors import NotFound
 from cnt.models import ModerationStatus
 from media.models import AssetKind, Rendition
 

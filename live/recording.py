@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cnt.api.errors import Conflict, NotConfigured
+from cnt.errors import Conflict, NotConfigured
 from live import conf, livekit
 from live.models import LiveStream, RecordingStatus, StreamStatus
 

@@ -1,8 +1,8 @@
 """Reads for media assets."""
 
 from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound
 
+from cnt.errors import NotFound
 from media.models import MediaAsset
 from media.policies import can_view_asset
 

@@ -6,7 +6,7 @@ Nothing is downloaded at run time; a missing font is a server misconfiguration (
 import logging
 from pathlib import Path
 
-from cnt.api.errors import ServiceUnavailable
+from cnt.errors import ServiceUnavailable
 from media.editing import conf
 
 logger = logging.getLogger("cnt.media.editing")
