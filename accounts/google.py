@@ -14,9 +14,8 @@ import jwt
 from django.conf import settings
 from django.core.cache import cache
 from google.oauth2 import id_token as google_id_token
-from rest_framework.exceptions import AuthenticationFailed
 
-from cnt.api.errors import NotConfigured, ServiceUnavailable
+from cnt.errors import NotAuthenticated, NotConfigured, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def _check_shape(token: str) -> None:
     except jwt.PyJWTError:
         header = {}
     if header.get("alg") != "RS256" or not header.get("kid"):
-        raise AuthenticationFailed("The Google token is invalid.", code="google_token_invalid")
+        raise NotAuthenticated("The Google token is invalid.", code="google_token_invalid")
 
 
 def verify_id_token(token: str) -> GoogleIdentity:
@@ -100,12 +99,12 @@ def verify_id_token(token: str) -> GoogleIdentity:
         raise ServiceUnavailable("Google sign-in is unavailable; try again shortly.")
     except (ValueError, google.auth.exceptions.GoogleAuthError, jwt.PyJWTError) as exc:
         logger.info("Google ID token refused: %s", exc)
-        raise AuthenticationFailed("The Google token is invalid.", code="google_token_invalid")
+        raise NotAuthenticated("The Google token is invalid.", code="google_token_invalid")
     if claims.get("iss") not in GOOGLE_ISSUERS:
-        raise AuthenticationFailed("The Google token is invalid.", code="google_token_invalid")
+        raise NotAuthenticated("The Google token is invalid.", code="google_token_invalid")
     email = claims.get("email")
     if not claims.get("sub") or not isinstance(email, str) or "@" not in email:
-        raise AuthenticationFailed(
+        raise NotAuthenticated(
             "The Google token carries no email address.", code="google_token_invalid"
         )
     return GoogleIdentity(

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from rest_framework.exceptions import ValidationError
+
+from cnt.errors import InvalidInput
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -23,7 +24,7 @@ class PreparedImage:
 
 
 def _refuse(message: str, code: str):
-    return ValidationError({"file": [message]}, code=code)
+    return InvalidInput(errors={"file": [message]})  # the body code stays "invalid"
 
 
 def avatar_prepare(upload) -> PreparedImage:

@@ -1,7 +1,6 @@
 """Who is who: the one place that decides a user's role (API permissions, admin, consumers)."""
 
 from django.db import models
-from rest_framework.permissions import BasePermission
 
 MODERATORS_GROUP = "moderators"
 # Holding the change permission of any moderated content kind makes a moderator. The kinds
@@ -60,17 +59,3 @@ def role_of(user) -> str:
     if is_creator(user):
         return Role.CREATOR.value
     return Role.USER.value
-
-
-class IsModerator(BasePermission):
-    message = "Moderators only."
-
-    def has_permission(self, request, view):
-        return is_moderator(request.user)
-
-
-class IsAdmin(BasePermission):
-    message = "Administrators only."
-
-    def has_permission(self, request, view):
-        return is_admin(request.user)

@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
-from rest_framework.exceptions import NotFound
 
 from bible import policies
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from bible.references import Passage
 from catalog.models import ContentType, Podcast
+from cnt.errors import NotFound
 from cnt.models import ModerationStatus
 
 # Content that can carry scripture passages, by the type name stored in ScriptureLink.

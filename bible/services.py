@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from bible import covers, policies, references
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.models import Artist, ContentType
 from catalog.services import content_delete
+from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
 from media import services as media_services
 from media import storage
@@ -37,7 +37,7 @@ def _parsed(reference: str, field: str = "scripture_reference") -> list[referenc
     try:
         return references.passages_parse(reference)
     except references.InvalidReference as exc:
-        raise ValidationError({field: [str(exc)]})
+        raise InvalidInput(errors={field: [str(exc)]})
 
 
 def _links_replace(content_type: str, object_id: int, passages) -> None:
@@ -59,7 +59,7 @@ def scripture_links_set(*, content_type: str, object_id: int, reference: str) ->
     """Tag an item (a podcast, a story) with the passages `reference` names, replacing its
     previous ones; empty text removes them. Returns the normalised reference text.
 
-    Raises ValidationError on `scripture_reference` for text that names no passage.
+    Raises InvalidInput on `scripture_reference` for text that names no passage.
     """
     content_type = ContentType(content_type).value
     passages = _parsed(reference)
@@ -125,7 +125,7 @@ def story_create(
         user=user, changes={"video": video, "audio": audio, "thumbnail": thumbnail}
     )
     if assets["video"] is None and assets["audio"] is None:
-        raise ValidationError({"video": ["Give a video or an audio asset."]})
+        raise InvalidInput(errors={"video": ["Give a video or an audio asset."]})
     passages = _parsed(scripture_reference)
     with transaction.atomic():
         artist = artist_get_or_create_for_user(user=user)
@@ -162,7 +162,7 @@ def story_update(*, story: BibleStory, user, **changes) -> BibleStory:
                 setattr(locked, field, asset)
                 media_changed = True
         if locked.video_id is None and locked.audio_id is None:
-            raise ValidationError({"video": ["A story keeps a video or an audio asset."]})
+            raise InvalidInput(errors={"video": ["A story keeps a video or an audio asset."]})
         if "title" in changes:
             locked.title = changes["title"]
         if "summary" in changes:
@@ -199,11 +199,11 @@ def story_delete(*, story: BibleStory) -> None:
 def _document_file(*, user, asset_id) -> MediaAsset:
     asset = MediaAsset.objects.filter(pk=asset_id).first()
     if asset is None or not policies.can_use_document_file(user, asset):
-        raise ValidationError({"file": ["No uploaded document with this id."]})
+        raise InvalidInput(errors={"file": ["No uploaded document with this id."]})
     if asset.kind != AssetKind.DOCUMENT:
-        raise ValidationError({"file": [f"Expected a PDF document asset, got {asset.kind}."]})
+        raise InvalidInput(errors={"file": [f"Expected a PDF document asset, got {asset.kind}."]})
     if asset.status == AssetStatus.FAILED:
-        raise ValidationError({"file": ["This upload failed; upload the PDF again."]})
+        raise InvalidInput(errors={"file": ["This upload failed; upload the PDF again."]})
     return asset
 
 

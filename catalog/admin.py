@@ -35,6 +35,7 @@ from catalog.models import (
     Podcast,
     SearchWord,
 )
+from cnt.admin import ReadOnlyAdmin
 from cnt.models import ModerationStatus
 from media import profiles, signing
 from media.models import AssetKind, AssetStatus
@@ -474,7 +475,7 @@ class PlaylistItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationDecision)
-class ModerationDecisionAdmin(admin.ModelAdmin):
+class ModerationDecisionAdmin(ReadOnlyAdmin):
     """The audit trail: read-only, written only by the moderation services."""
 
     list_display = ("created_at", "action", "content_type", "object_id", "moderator", "reason")
@@ -490,15 +491,6 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
         "moderator",
         "created_at",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlayEvent)

@@ -24,7 +24,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
 
 from catalog import kinds, policies
 from catalog.models import (
@@ -39,6 +38,7 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
+from cnt.errors import NotFound
 from cnt.models import ModerationStatus
 from media.models import AssetKind, Rendition
 

@@ -12,8 +12,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Max, Model, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
-from rest_framework import status as http_status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from catalog import kinds, policies, read_cache, selectors
 from catalog.lexicon import lexicon_add, lexicon_add_content
@@ -29,7 +27,7 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
-from cnt.api.errors import Conflict
+from cnt.errors import Conflict, InvalidInput, NotFound
 from cnt.models import ModerationStatus
 from media.models import AssetKind, MediaAsset
 from media.selectors import asset_get_usable_for_owner
@@ -51,14 +49,12 @@ CONTENT_DETAIL_FIELDS: dict[type[Model], tuple[str, ...]] = {
 _COMMON_FIELDS = ("title", "description", "category", "tags")
 
 
-class CannotFollowSelf(APIException):
-    status_code = http_status.HTTP_400_BAD_REQUEST
+class CannotFollowSelf(InvalidInput):
     default_detail = "You cannot follow your own artist profile."
     default_code = "cannot_follow_self"
 
 
-class PlaylistFull(APIException):
-    status_code = http_status.HTTP_400_BAD_REQUEST
+class PlaylistFull(InvalidInput):
     default_detail = f"A playlist holds at most {MAX_PLAYLIST_ITEMS} items."
     default_code = "playlist_full"
 
@@ -291,7 +287,9 @@ def content_references_forget(*, content_type: str, object_id: int) -> None:
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:100]
     if not base:
-        raise ValidationError({"slug": ["The name has no letters to build a slug from; give one."]})
+        raise InvalidInput(
+            errors={"slug": ["The name has no letters to build a slug from; give one."]}
+        )
     slug, n = base, 2
     while Category.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -304,7 +302,7 @@ def category_create(*, name: str, slug: str = "", **fields) -> Category:
         with transaction.atomic():
             return Category.objects.create(name=name, slug=slug or _unique_slug(name), **fields)
     except IntegrityError:
-        raise ValidationError({"slug": ["A category with this slug already exists."]})
+        raise InvalidInput(errors={"slug": ["A category with this slug already exists."]})
 
 
 def category_update(*, category: Category, **changes) -> Category:
@@ -314,7 +312,7 @@ def category_update(*, category: Category, **changes) -> Category:
         with transaction.atomic():
             category.save()
     except IntegrityError:
-        raise ValidationError({"slug": ["A category with this slug already exists."]})
+        raise InvalidInput(errors={"slug": ["A category with this slug already exists."]})
     return category
 
 
@@ -390,7 +388,7 @@ def playlist_item_add(*, playlist: Playlist, user, item_type: str, item_id: int)
             policies.visible_to(user, model.objects.select_for_update()).filter(pk=item_id).first()
         )
         if content is None:
-            raise ValidationError({"id": [f"No {item_type} with this id."]})
+            raise InvalidInput(errors={"id": [f"No {item_type} with this id."]})
         Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
         items = PlaylistItem.objects.filter(playlist_id=playlist.pk)
         if items.filter(content_type=item_type, object_id=content.pk).exists():
@@ -429,8 +427,8 @@ def playlist_reorder(*, playlist: Playlist, user, item_ids: list[int]) -> None:
         Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
         visible = selectors.playlist_item_ids_for_user(user=user, playlist=playlist)
         if len(set(item_ids)) != len(item_ids) or set(item_ids) != set(visible):
-            raise ValidationError(
-                {"item_ids": ["List the id of every item of the playlist exactly once."]}
+            raise InvalidInput(
+                errors={"item_ids": ["List the id of every item of the playlist exactly once."]}
             )
         shown = set(visible)
         hidden = [pk for pk in _ordered_item_ids(playlist.pk) if pk not in shown]
@@ -463,7 +461,7 @@ def playback_progress_record(
     known = selectors.content_duration(obj)
     length = known or duration or 0
     if length and position > length + POSITION_TOLERANCE_SECONDS:
-        raise ValidationError({"position": [f"Must not exceed the duration ({length:g} s)."]})
+        raise InvalidInput(errors={"position": [f"Must not exceed the duration ({length:g} s)."]})
     model = type(obj)
     item_type = selectors.type_of(model)
     now = timezone.now()

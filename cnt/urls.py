@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from cnt.health import HealthView, ReadyView
+from cnt.api.health import HealthView, ReadyView
 from media.playback import serve as media_serve
 
 admin.site.site_header = "CNT Media"

@@ -77,15 +77,9 @@ def user_for_token(raw_token: str | None):
     (missing, expired, tampered, a refresh token, an inactive or deleted user)."""
     if not raw_token:
         return AnonymousUser()
-    from rest_framework_simplejwt.authentication import JWTAuthentication
-    from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+    from cnt.api.authentication import user_for_access_token  # needs the app registry
 
-    auth = JWTAuthentication()
-    try:
-        validated = auth.get_validated_token(raw_token)
-        return auth.get_user(validated)
-    except (InvalidToken, AuthenticationFailed):
-        return AnonymousUser()
+    return user_for_access_token(raw_token) or AnonymousUser()
 
 
 def origin_allowed(origin: str | None) -> bool:

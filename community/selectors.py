@@ -1,9 +1,9 @@
 """Reads for the community feed, comments and notifications."""
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from rest_framework.exceptions import NotFound
 
 from catalog.models import ArtistFollower
+from cnt.errors import NotFound
 from cnt.models import ModerationStatus
 from community import policies
 from community.models import Comment, CommunityPost, Like, Notification, NotificationPreference

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
+from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
 from community.models import (
     Comment,
@@ -165,7 +165,7 @@ def comment_create(*, post: CommunityPost, author, content: str, parent_id=None)
                 pk=parent_id, post=locked, is_deleted=False, is_hidden=False
             ).first()
             if parent is None:
-                raise ValidationError({"parent": ["Unknown comment on this post."]})
+                raise InvalidInput(errors={"parent": ["Unknown comment on this post."]})
             if parent.parent_id is not None:
                 parent = parent.parent  # replies to a reply join its thread
         comment = Comment.objects.create(post=locked, author=author, parent=parent, body=content)

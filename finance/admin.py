@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from cnt.admin import ReadOnlyAdmin
 from finance import crypto, policies, selectors, services
 from finance.models import (
     BankDetails,
@@ -26,17 +27,6 @@ from finance.models import (
     PaymentAccountStatus,
     ProcessedWebhookEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BankDetails)

@@ -15,6 +15,8 @@ from decimal import Decimal
 import stripe
 from django.conf import settings
 
+from cnt.errors import InvalidInput
+
 logger = logging.getLogger("cnt.finance")
 
 DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
@@ -35,12 +37,9 @@ class GatewayRejected(Exception):
     """The gateway refused the request; retrying the same request will not help."""
 
 
-class WebhookInvalid(Exception):
-    """A webhook whose signature, timestamp or body does not verify."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+class WebhookInvalid(InvalidInput):
+    """A webhook whose signature, timestamp or body does not verify (a 400, as Stripe
+    expects)."""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
-from rest_framework.exceptions import NotFound
 
+from cnt.errors import NotFound
 from finance.models import BankDetails, Donation, DonationStatus, PaymentAccount
 
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}

@@ -18,28 +18,24 @@ import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from livekit import api
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
-from cnt.api.errors import NotConfigured, ServiceUnavailable
+from cnt.errors import NotConfigured, ServiceUnavailable, SignatureInvalid, UpstreamRejected
 
 logger = logging.getLogger("cnt.live")
 
 IDENTITY_PREFIX = "user-"
 
 
-class InvalidWebhook(APIException):
+class InvalidWebhook(SignatureInvalid):
     """A webhook whose signature or body hash does not verify (never a 403: no user here)."""
 
-    status_code = status.HTTP_401_UNAUTHORIZED
     default_detail = "The webhook signature is invalid."
     default_code = "invalid_signature"
 
 
-class LiveKitRejected(APIException):
+class LiveKitRejected(UpstreamRejected):
     """LiveKit refused a request we made (a bug or a state we did not expect)."""
 
-    status_code = status.HTTP_502_BAD_GATEWAY
     default_detail = "LiveKit refused the request."
     default_code = "bad_gateway"
 

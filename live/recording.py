@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cnt.api.errors import Conflict, NotConfigured
+from cnt.errors import Conflict, NotConfigured
 from live import livekit
 from live.models import LiveStream, RecordingStatus, StreamStatus
 from media.jobs import JobSpec, job_claim_update, job_fail, job_release

@@ -15,10 +15,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 
 from accounts.policies import is_moderator
-from cnt.api.errors import Conflict
+from cnt.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from live import chat, livekit, policies
 from live.livekit import TokenRole
 from live.models import (
@@ -239,13 +238,13 @@ def stream_notify_followers(*, stream_id) -> int:
 def _active_user_ids(user_ids) -> list[int]:
     wanted = sorted({int(pk) for pk in user_ids})
     if len(wanted) > MAX_INVITES:
-        raise ValidationError({"invitees": [f"At most {MAX_INVITES} invitees at a time."]})
+        raise InvalidInput(errors={"invitees": [f"At most {MAX_INVITES} invitees at a time."]})
     found = set(
         get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True)
     )
     missing = [pk for pk in wanted if pk not in found]
     if missing:
-        raise ValidationError({"invitees": [f"No such users: {missing}."]})
+        raise InvalidInput(errors={"invitees": [f"No such users: {missing}."]})
     return wanted
 
 
@@ -310,7 +309,7 @@ def _passcode_ok(meeting: LiveStream, user, passcode: str) -> bool:
     key = _passcode_key(meeting.pk, user.pk)
     limit = int(settings.LIVE_PASSCODE_ATTEMPTS)
     if int(cache.get(key, 0)) >= limit:
-        raise Throttled(wait=PASSCODE_WINDOW_SECONDS, detail="Too many wrong passcodes.")
+        raise RateLimited("Too many wrong passcodes.", retry_after=PASSCODE_WINDOW_SECONDS)
     if meeting.passcode_hash and passcode and check_password(passcode, meeting.passcode_hash):
         return True
     cache.add(key, 0, timeout=PASSCODE_WINDOW_SECONDS)
@@ -337,7 +336,7 @@ def meeting_token(*, meeting: LiveStream, user, passcode: str = "") -> dict:
             stream=meeting, user_id=user.pk, kind=RestrictionKind.REMOVED
         ).exists()
     ):
-        raise PermissionDenied("The host removed you from this meeting.")
+        raise Forbidden("The host removed you from this meeting.")
     if meeting.status not in (StreamStatus.SCHEDULED, StreamStatus.LIVE):
         raise Conflict(f"The meeting has {meeting.status}.")
     room_config = livekit.room_config_for(
@@ -382,7 +381,7 @@ def meeting_participant_remove(*, meeting: LiveStream, by, identity: str) -> Non
     livekit.require_config()
     user_id = livekit.user_id_of(identity)
     if user_id == meeting.host_id:
-        raise ValidationError({"identity": ["The host cannot be removed."]})
+        raise InvalidInput(errors={"identity": ["The host cannot be removed."]})
     if not livekit.participant_remove(meeting.room_name, identity):
         raise NotFound("No participant with this identity is in the meeting.")
     if user_id is not None and get_user_model().objects.filter(pk=user_id).exists():

@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 from django.db import OperationalError, transaction
 from django.utils import timezone
-from rest_framework import exceptions, status
-from rest_framework.exceptions import APIException
 
-from cnt.api.errors import Conflict, NotConfigured, ServiceUnavailable
+from cnt import errors
+from cnt.errors import Conflict, NotConfigured, ServiceUnavailable
 from media import layout, policies, services, storage, validation
 from media.models import AssetPurpose, DirectUpload, DirectUploadStatus, MediaAsset
 from media.validation import MediaRejected
@@ -38,14 +37,12 @@ _INVALID_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "Malforme
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
-class UploadGone(APIException):
-    status_code = status.HTTP_410_GONE
+class UploadGone(errors.Gone):
     default_detail = "This upload has expired or was cancelled; start a new one."
     default_code = "upload_expired"
 
 
-class InvalidParts(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
+class InvalidParts(errors.InvalidInput):
     default_detail = "S3 refused the list of parts."
     default_code = "invalid_parts"
 
@@ -153,7 +150,7 @@ def direct_upload_create(*, owner, purpose: str, filename: str, size: int) -> Di
     the purpose and the declared size; nothing is left behind when a check fails."""
     require_configured()
     if purpose == AssetPurpose.DOCUMENT and not policies.can_upload_documents(owner):
-        raise exceptions.PermissionDenied("Only moderators and admins upload documents.")
+        raise errors.Forbidden("Only moderators and admins upload documents.")
     validation.check_size(layout.KIND_OF_PURPOSE[purpose], size)
     staging_key = f"{STAGING_PREFIX}/{uuid.uuid4()}"
     try:
@@ -188,7 +185,7 @@ def direct_upload_get_for_user(*, user, upload_id) -> DirectUpload:
     """The caller's own upload; anything else is 404 (no existence leak)."""
     upload = DirectUpload.objects.filter(pk=upload_id, owner=user).first()
     if upload is None:
-        raise exceptions.NotFound()
+        raise errors.NotFound()
     return upload
 
 
@@ -214,8 +211,8 @@ def direct_upload_presign_parts(
     count = part_count(upload)
     wrong = sorted({n for n in part_numbers if not 1 <= n <= count})
     if wrong:
-        raise exceptions.ValidationError(
-            {"part_numbers": [f"This upload has parts 1 to {count}; {wrong[0]} is not one."]}
+        raise errors.InvalidInput(
+            errors={"part_numbers": [f"This upload has parts 1 to {count}; {wrong[0]} is not one."]}
         )
     remaining = int((upload.expires_at - timezone.now()).total_seconds())
     ttl = max(1, min(PART_URL_TTL_SECONDS, remaining))
@@ -255,7 +252,7 @@ def _lock_for_user(*, user, upload_id) -> DirectUpload:
             raise Conflict("Another request is working on this upload.", "upload_locked")
         raise
     if upload is None:
-        raise exceptions.NotFound()
+        raise errors.NotFound()
     return upload
 
 
@@ -272,7 +269,7 @@ def direct_upload_complete(*, user, upload_id, parts: list[dict]) -> MediaAsset:
     size or not acceptable media is a 4xx, and the object and the upload are gone.
     """
     require_configured()
-    failure: APIException | None = None
+    failure: errors.ApplicationError | None = None
     with transaction.atomic():
         upload = _lock_for_user(user=user, upload_id=upload_id)
         if upload.status == DirectUploadStatus.COMPLETED:
@@ -283,8 +280,8 @@ def direct_upload_complete(*, user, upload_id, parts: list[dict]) -> MediaAsset:
             raise UploadGone("This upload was cancelled; start a new one.", "upload_aborted")
         numbers = [p["part_number"] for p in parts]
         if numbers != list(range(1, part_count(upload) + 1)):
-            raise exceptions.ValidationError(
-                {"parts": [f"List parts 1 to {part_count(upload)} once each, in order."]}
+            raise errors.InvalidInput(
+                errors={"parts": [f"List parts 1 to {part_count(upload)} once each, in order."]}
             )
         try:
             if _is_expired(upload):
@@ -302,7 +299,7 @@ def direct_upload_complete(*, user, upload_id, parts: list[dict]) -> MediaAsset:
 
 def _finish(
     upload: DirectUpload, parts: list[dict]
-) -> tuple[MediaAsset | None, APIException | None]:
+) -> tuple[MediaAsset | None, errors.ApplicationError | None]:
     """Inside the row lock: complete, check the size, validate and store. Rejections abort
     the upload and remove the staged object (the abort commits with the lock)."""
     size = _s3_complete(upload, parts)

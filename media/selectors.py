@@ -4,8 +4,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 
+from cnt.errors import InvalidInput, NotFound
 from media.models import AssetStatus, MediaAsset
 from media.policies import can_view_asset
 
@@ -54,11 +54,11 @@ def asset_get_usable_for_owner(
     ("operations", 0, "image") for nested input); someone else's asset, a malformed id and
     an unknown one get the same answer."""
 
-    def invalid(message: str, code: str) -> ValidationError:
-        detail = [ErrorDetail(message, code=code)]
+    def invalid(message: str, code: str) -> InvalidInput:
+        detail: list | dict = [message]
         for key in reversed(field if isinstance(field, tuple) else (field,)):
             detail = {key: detail}
-        return ValidationError(detail)
+        return InvalidInput(errors=detail)
 
     try:
         asset_id = uuid.UUID(str(asset_id))

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from cnt.api.errors import ServiceUnavailable
+from cnt.errors import ServiceUnavailable
 from cnt.realtime import send_to_user
 from media import layout, storage, validation
 from media.models import AssetKind, AssetStatus, MediaAsset

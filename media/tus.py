@@ -20,11 +20,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
-from rest_framework import exceptions, status
-from rest_framework.exceptions import APIException
 
 from accounts.policies import is_moderator
-from cnt.api.errors import Conflict, ServiceUnavailable
+from cnt import errors
+from cnt.errors import Conflict, ServiceUnavailable
 from media import layout, services, validation
 from media.models import AssetKind, AssetPurpose, TusUpload
 from media.validation import MediaRejected
@@ -44,32 +43,28 @@ _NON_NEGATIVE_INT = re.compile(r"[0-9]{1,19}")
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
-class TusVersionUnsupported(APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
+class TusVersionUnsupported(errors.PreconditionFailed):
     default_detail = f"Send the header Tus-Resumable: {TUS_VERSION}."
     default_code = "tus_version_unsupported"
 
 
-class ChecksumMismatch(APIException):
-    status_code = 460
+class ChecksumMismatch(errors.ChecksumMismatch):
     default_detail = "The chunk does not match its Upload-Checksum; it was discarded."
     default_code = "checksum_mismatch"
 
 
-class UploadGone(APIException):
-    status_code = status.HTTP_410_GONE
+class UploadGone(errors.Gone):
     default_detail = "This upload has expired; start a new one."
     default_code = "upload_expired"
 
 
-class IncompleteChunk(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
+class IncompleteChunk(errors.InvalidInput):
     default_detail = "The request body ended before Content-Length bytes arrived."
     default_code = "incomplete_chunk"
 
 
-def _bad_request(detail: str, code: str) -> exceptions.ParseError:
-    return exceptions.ParseError(detail, code)
+def _bad_request(detail: str, code: str) -> errors.InvalidInput:
+    return errors.InvalidInput(detail, code)
 
 
 # --- Headers ------------------------------------------------------------------------------
@@ -213,7 +208,7 @@ def tus_upload_create(*, owner, upload_length: int, metadata: dict[str, str]) ->
     """
     purpose = purpose_of(metadata)
     if purpose == AssetPurpose.DOCUMENT and not is_moderator(owner):
-        raise exceptions.PermissionDenied("Only moderators may upload documents.")
+        raise errors.Forbidden("Only moderators may upload documents.")
     validation.check_size(layout.KIND_OF_PURPOSE[purpose], upload_length)
     try:
         with transaction.atomic():
@@ -235,7 +230,7 @@ def tus_upload_get_for_user(*, user, upload_id) -> TusUpload:
     """The caller's own upload; anything else is 404 (no existence leak), expired is 410."""
     upload = TusUpload.objects.filter(pk=upload_id, owner=user).first()
     if upload is None:
-        raise exceptions.NotFound()
+        raise errors.NotFound()
     if _is_expired(upload):
         raise UploadGone()
     return upload
@@ -251,7 +246,7 @@ def _lock_for_user(*, user, upload_id, allow_expired: bool = False) -> TusUpload
             raise Conflict("Another request is writing to this upload.", "upload_locked")
         raise
     if upload is None:
-        raise exceptions.NotFound()
+        raise errors.NotFound()
     if not allow_expired and _is_expired(upload):
         raise UploadGone()
     return upload
@@ -291,7 +286,7 @@ def tus_upload_append(
     unless it carried a checksum, and the offset says how far it got. A finished file that
     is not acceptable media removes the upload entirely and raises MediaRejected.
     """
-    failure: APIException | None = None
+    failure: errors.ApplicationError | None = None
     cut_short = False
     with transaction.atomic():
         upload = _lock_for_user(user=user, upload_id=upload_id)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
+from cnt.errors import InvalidInput, PayloadTooLarge
 from media import probe as ffprobe
 from media.models import AssetKind
 
@@ -37,17 +36,17 @@ VIDEO_EXTENSIONS = {
 }
 
 
-class MediaRejected(APIException):
+class MediaRejected(InvalidInput):
     """An upload that is not acceptable media; nothing is stored."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_media"
     default_detail = "The file is not acceptable."
 
-    def __init__(self, detail: str, code: str = "invalid_media", status_code: int | None = None):
-        super().__init__(detail, code)
-        if status_code:
-            self.status_code = status_code
+
+class MediaTooLarge(PayloadTooLarge, MediaRejected):
+    """A file past the size allowed for its kind."""
+
+    default_code = "file_too_large"
 
 
 @dataclass
@@ -68,10 +67,8 @@ def check_size(kind: str, size: int) -> None:
         raise MediaRejected("The file is empty.", "empty_file")
     limit = settings.MEDIA_MAX_UPLOAD_BYTES[kind]
     if size > limit:
-        raise MediaRejected(
-            f"The file is larger than the {limit // (1024 * 1024)} MB allowed for {kind}.",
-            "file_too_large",
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        raise MediaTooLarge(
+            f"The file is larger than the {limit // (1024 * 1024)} MB allowed for {kind}."
         )
 
 

@@ -8,6 +8,7 @@ tickets in bulk.
 from django import forms
 from django.contrib import admin, messages
 
+from cnt.admin import ReadOnlyAdmin
 from support import policies, services
 from support.models import SupportMessage, SupportReply, SupportStatus
 
@@ -98,7 +99,7 @@ class SupportMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportReply)
-class SupportReplyAdmin(admin.ModelAdmin):
+class SupportReplyAdmin(ReadOnlyAdmin):
     """The thread messages, read-only (staff reply from the ticket page)."""
 
     list_display = ("ticket", "is_staff_reply", "author", "created_at", "emailed_at")
@@ -106,12 +107,3 @@ class SupportReplyAdmin(admin.ModelAdmin):
     search_fields = ("body", "ticket__subject")
     list_select_related = ("ticket", "author")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

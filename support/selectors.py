@@ -1,8 +1,8 @@
 """Reads of support tickets: the caller's own only (others' answer 404)."""
 
 from django.db.models import Count, Prefetch, QuerySet
-from rest_framework.exceptions import NotFound
 
+from cnt.errors import NotFound
 from support.models import SupportMessage, SupportReply
 
 

@@ -11,8 +11,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
 
+from cnt.errors import Forbidden
 from community.models import NotificationType
 from community.notifications import notification_create
 from support import policies
@@ -40,7 +40,7 @@ def ticket_open(*, user, subject: str, message: str, category: str) -> SupportMe
 def ticket_reply_by_user(*, ticket: SupportMessage, user, body: str) -> SupportReply:
     """The user adds to their ticket; an answered or closed ticket opens again."""
     if not policies.can_view_ticket(user, ticket):
-        raise PermissionDenied("This is not your ticket.")
+        raise Forbidden("This is not your ticket.")
     with transaction.atomic():
         locked = _locked(ticket)
         reply = SupportReply.objects.create(ticket=locked, author=user, body=body)
@@ -56,7 +56,7 @@ def ticket_answer(*, ticket: SupportMessage, staff, body: str) -> SupportReply:
     from support.tasks import send_reply_email
 
     if not policies.can_answer_tickets(staff):
-        raise PermissionDenied("Support staff only.")
+        raise Forbidden("Support staff only.")
     with transaction.atomic():
         locked = _locked(ticket)
         now = timezone.now()
@@ -95,7 +95,7 @@ def ticket_answer(*, ticket: SupportMessage, staff, body: str) -> SupportReply:
 def ticket_close(*, ticket: SupportMessage, by) -> SupportMessage:
     """Close a ticket (its author or staff). Closing a closed ticket changes nothing."""
     if not (policies.can_view_ticket(by, ticket) or policies.can_answer_tickets(by)):
-        raise PermissionDenied("This is not your ticket.")
+        raise Forbidden("This is not your ticket.")
     with transaction.atomic():
         locked = _locked(ticket)
         if locked.status != SupportStatus.CLOSED:

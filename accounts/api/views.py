@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts import google, selectors, services
 from accounts.api import serializers as s
-from accounts.throttles import (
+from accounts.api.throttles import (
     CheckUsernameThrottle,
     GoogleLoginThrottle,
     LoginIdentifierThrottle,
@@ -20,8 +20,8 @@ from accounts.throttles import (
     VerifyOtpThrottle,
 )
 from accounts.validators import USERNAME_MESSAGES, username_problem
-from cnt.api.errors import NotConfigured
 from cnt.api.serializers import DetailSerializer, validated
+from cnt.errors import NotConfigured
 
 TAGS = ["auth"]
 

@@ -16,13 +16,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from rest_framework.exceptions import Throttled, ValidationError
 
 from accounts import selectors
 from accounts.exceptions import OtpError
 from accounts.models import EmailVerification, OtpPurpose, User
 from accounts.services.tokens import user_tokens_revoke_all
 from accounts.tasks import send_otp_email
+from cnt.errors import InvalidInput, RateLimited
 
 OTP_DIGITS = 6
 OTP_TTL = timedelta(minutes=10)
@@ -57,8 +57,8 @@ def _otp_cooldown_claim(*, email: str, purpose: str) -> None:
     if cache.add(key, until, timeout=OTP_RESEND_SECONDS):
         return
     remaining = (cache.get(key) or until) - time.time()
-    raise Throttled(
-        wait=max(1, math.ceil(remaining)),
+    raise RateLimited(
+        retry_after=max(1, math.ceil(remaining)),
         detail="A code was sent recently; wait before asking for another.",
         code="otp_cooldown",
     )
@@ -191,7 +191,7 @@ def user_password_reset(*, email: str, code: str, new_password: str) -> None:
             try:
                 validate_password(new_password, user)
             except DjangoValidationError as exc:
-                raise ValidationError({"new_password": list(exc.messages)})
+                raise InvalidInput(errors={"new_password": list(exc.messages)})
             user.set_password(new_password)
             user.is_email_verified = True  # the code proved the address
             user.save(update_fields=["password", "is_email_verified", "updated_at"])

@@ -2,25 +2,25 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from cnt.errors import NotAuthenticated
 
 TokenPair = dict[str, str]
 
 
-def _token_invalid() -> AuthenticationFailed:
-    return AuthenticationFailed(
+def _token_invalid() -> NotAuthenticated:
+    return NotAuthenticated(
         "The refresh token is invalid, expired or revoked.", code="token_not_valid"
     )
 
 
-def inactive_error() -> AuthenticationFailed:
-    return AuthenticationFailed("This account is not active.", code="user_inactive")
+def inactive_error() -> NotAuthenticated:
+    return NotAuthenticated("This account is not active.", code="user_inactive")
 
 
 def token_pair_issue(*, user: User) -> TokenPair:

@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from accounts import google, selectors
 from accounts.images import avatar_prepare
@@ -33,7 +32,7 @@ from accounts.validators import (
     USERNAME_MIN_LENGTH,
     username_problem,
 )
-from cnt.api.errors import ServiceUnavailable
+from cnt.errors import InvalidInput, NotAuthenticated, ServiceUnavailable
 from media.models import AssetKind, AssetStatus, MediaAsset
 from media.services import asset_delete
 
@@ -43,8 +42,8 @@ PROFILE_IMAGE_PREFIX = "images/profiles/"
 DELETED_DISPLAY_NAME = "Deleted user"
 
 
-def _bad_credentials() -> AuthenticationFailed:
-    return AuthenticationFailed("Invalid credentials.", code="invalid_credentials")
+def _bad_credentials() -> NotAuthenticated:
+    return NotAuthenticated("Invalid credentials.", code="invalid_credentials")
 
 
 def _unique_field(exc: IntegrityError) -> str | None:
@@ -67,7 +66,7 @@ def _user_save(user: User, update_fields: list[str] | None = None) -> None:
         if field is None:
             raise
         message = EMAIL_TAKEN_MESSAGE if field == "email" else USERNAME_MESSAGES["taken"]
-        raise ValidationError({field: [message]})
+        raise InvalidInput(errors={field: [message]})
 
 
 @transaction.atomic
@@ -105,7 +104,7 @@ def user_google_login(*, id_token: str) -> tuple[User, TokenPair, bool]:
     """Sign in with a Google ID token: link by verified email or create an account."""
     identity = google.verify_id_token(id_token)
     if not identity.email_verified:
-        raise AuthenticationFailed(
+        raise NotAuthenticated(
             "Google has not verified this email address.", code="google_email_unverified"
         )
     for attempt in range(3):
@@ -186,7 +185,7 @@ def user_update(
 def user_password_change(*, user: User, current_password: str, new_password: str) -> TokenPair:
     """Replace the password (new one already validated); other sessions end, this one renews."""
     if not user.check_password(current_password):
-        raise ValidationError({"current_password": ["The current password is wrong."]})
+        raise InvalidInput(errors={"current_password": ["The current password is wrong."]})
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password", "updated_at"])

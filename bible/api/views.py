@@ -10,8 +10,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import (
-    SAFE_METHODS,
-    BasePermission,
     IsAuthenticated,
     IsAuthenticatedOrReadOnly,
 )
@@ -22,21 +20,15 @@ from bible.api import serializers as s
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.api.viewsets import PlaybackProgressMixin
 from catalog.models import ContentType
+from cnt.api.permissions import WritePolicyOrReadOnly
 from cnt.api.serializers import validated
 
 ID_PATTERN = r"\d+"
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 
-class CanManageDocumentsOrReadOnly(BasePermission):
-    message = "Moderators only."
-
-    def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return policies.can_manage_documents(request.user)
+class CanManageDocumentsOrReadOnly(WritePolicyOrReadOnly):
+    write_policy = staticmethod(policies.can_manage_documents)
 
 
 # --- documents -----------------------------------------------------------------------------

@@ -4,16 +4,15 @@ The same services as Django Admin's actions (catalog.moderation); anything a non
 sends is refused before a row is read, so it changes nothing.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.policies import IsModerator
+from accounts.api.permissions import IsModerator
 from catalog import moderation
 from catalog.dashboard import dashboard_stats
 from catalog.models import ContentType
@@ -148,13 +147,10 @@ class RejectView(ModeratorView):
         obj = _target(content_type, object_id)
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            result = moderation.content_reject(
-                content_type=content_type,
-                obj=obj,
-                moderator=request.user,
-                reason=serializer.validated_data["reason"],
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict)
+        result = moderation.content_reject(
+            content_type=content_type,
+            obj=obj,
+            moderator=request.user,
+            reason=serializer.validated_data["reason"],
+        )
         return Response(ModerationResultSerializer(result).data)

@@ -15,8 +15,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import (
-    SAFE_METHODS,
-    BasePermission,
     IsAuthenticated,
     IsAuthenticatedOrReadOnly,
 )
@@ -33,6 +31,7 @@ from catalog.models import (
     Podcast,
 )
 from cnt.api.pagination import CachedCountPagination
+from cnt.api.permissions import WritePolicyOrReadOnly
 from cnt.api.serializers import validated
 from cnt.models import ModerationStatus
 
@@ -40,17 +39,10 @@ ID_PATTERN = r"\d+"
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 
-class IsModeratorOrReadOnly(BasePermission):
+class IsModeratorOrReadOnly(WritePolicyOrReadOnly):
     """Reads for anyone; writes for moderators (anonymous callers get 401, others 403)."""
 
-    message = "Moderators only."
-
-    def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return policies.can_manage_categories(request.user)
+    write_policy = staticmethod(policies.can_manage_categories)
 
 
 # --- content -------------------------------------------------------------------------------

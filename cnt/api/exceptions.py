@@ -2,13 +2,23 @@
 
 Field errors appear under "errors" ({field: [messages]}) and, for clients written against
 DRF's default shape, also at the top level when the name does not clash with detail/code.
+
+This is the only module that knows which HTTP status an application error (cnt.errors)
+stands for. Django's own ValidationError, PermissionDenied and ProtectedError, raised by
+services and model validation, are rendered here too, so views never translate by hand.
 """
 
-from django.core.exceptions import PermissionDenied
+import math
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from cnt import errors
 
 STATUS_CODES = {
     400: "bad_request",
@@ -25,6 +35,35 @@ STATUS_CODES = {
     502: "bad_gateway",
     503: "service_unavailable",
 }
+
+
+# Looked up along the error's MRO, so a domain error takes the status of its semantic class.
+STATUS_OF_ERROR: dict[type[errors.ApplicationError], int] = {
+    errors.ApplicationError: status.HTTP_400_BAD_REQUEST,
+    errors.InvalidInput: status.HTTP_400_BAD_REQUEST,
+    errors.NotAuthenticated: status.HTTP_401_UNAUTHORIZED,
+    errors.SignatureInvalid: status.HTTP_401_UNAUTHORIZED,
+    errors.Forbidden: status.HTTP_403_FORBIDDEN,
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+    errors.Gone: status.HTTP_410_GONE,
+    errors.PreconditionFailed: status.HTTP_412_PRECONDITION_FAILED,
+    errors.PayloadTooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    errors.UnsupportedMediaType: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    errors.Unprocessable: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    errors.RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
+    errors.ChecksumMismatch: 460,  # tus: "Checksum Mismatch"
+    errors.UpstreamRejected: status.HTTP_502_BAD_GATEWAY,
+    errors.ServiceUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+    errors.NotConfigured: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+def status_for_error(exc: errors.ApplicationError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF_ERROR:
+            return STATUS_OF_ERROR[cls]
+    return status.HTTP_400_BAD_REQUEST
 
 
 def code_for_status(status_code: int) -> str:
@@ -85,7 +124,45 @@ def _detail_of(exc: exceptions.APIException) -> str:
     return str(detail)
 
 
+def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": list(exc.messages)}
+
+
+def render_error(exc: Exception, context: dict | None = None) -> Response | None:
+    """The one-shape response for an application error or one of Django's domain errors;
+    None for anything else."""
+    if isinstance(exc, DjangoValidationError):
+        exc = errors.InvalidInput(errors=_django_validation_errors(exc))
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = errors.Conflict("This item is still in use and cannot be deleted.")
+    if not isinstance(exc, errors.ApplicationError):
+        return None
+    status_code = status_for_error(exc)
+    detail, headers = exc.detail, {}
+    if isinstance(exc, errors.RateLimited) and exc.retry_after is not None:
+        wait = math.ceil(exc.retry_after)
+        headers["Retry-After"] = str(wait)
+        detail = f"{detail} Expected available in {wait} second{'' if wait == 1 else 's'}."
+    if isinstance(exc, errors.NotAuthenticated):
+        # As DRF does for its own 401s: name the scheme, or answer 403 when there is none.
+        view, request = (context or {}).get("view"), (context or {}).get("request")
+        header = view.get_authenticate_header(request) if view and request else None
+        if header:
+            headers["WWW-Authenticate"] = header
+        else:
+            status_code = status.HTTP_403_FORBIDDEN
+    return Response(error_body(detail, exc.code, exc.errors), status=status_code, headers=headers)
+
+
 def exception_handler(exc, context):
+    rendered = render_error(exc, context)
+    if rendered is not None:
+        return rendered
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

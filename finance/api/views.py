@@ -21,13 +21,12 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cnt.api.errors import NotConfigured
-from cnt.api.exceptions import error_response
 from cnt.api.serializers import ErrorSerializer, validated
+from cnt.errors import NotConfigured, NotFound
 from finance import gateway, policies, selectors, services
 from finance.api import serializers as s
+from finance.api.throttles import DonationThrottle
 from finance.models import Donation, PaymentAccount
-from finance.throttles import DonationThrottle
 
 ID_PATTERN = r"\d+"
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
@@ -100,7 +99,7 @@ class BankDetailsView(APIView):
     @extend_schema(summary="Remove your bank details", responses={204: NO_CONTENT})
     def delete(self, request):
         if not services.bank_details_delete(user=request.user, changed_by=request.user):
-            return error_response("You have no bank details.", "not_found", 404)
+            raise NotFound("You have no bank details.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -269,12 +268,9 @@ class DonationWebhookView(APIView):
     def post(self, request):
         if not gateway.webhooks_configured():
             raise NotConfigured("Payment webhooks are not configured on this server.")
-        try:
-            event = gateway.webhook_event_parse(
-                payload=request.body, signature=request.headers.get("Stripe-Signature", "")
-            )
-        except gateway.WebhookInvalid as exc:
-            return error_response(str(exc), exc.code, status.HTTP_400_BAD_REQUEST)
+        event = gateway.webhook_event_parse(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
         result = services.webhook_event_apply(event=event)
         return Response(
             {"received": True, "duplicate": result.duplicate, "outcome": result.outcome}

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -26,12 +27,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from rest_framework import serializers
-from rest_framework import status as http_status
-from rest_framework.exceptions import APIException, ValidationError
 
-from cnt.api.errors import Conflict, NotConfigured, ServiceUnavailable
 from cnt.api.exceptions import error_body
+from cnt.errors import (
+    Conflict,
+    InvalidInput,
+    NotConfigured,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from finance import gateway, policies
 from finance.models import Donation, DonationStatus, PaymentProvider
 
@@ -51,8 +55,7 @@ CLAIM_STALE_AFTER = timedelta(
 MINISTRY_NAME = "CNT Media ministry"
 
 
-class IdempotencyKeyReused(APIException):
-    status_code = http_status.HTTP_422_UNPROCESSABLE_ENTITY
+class IdempotencyKeyReused(Unprocessable):
     default_detail = "This Idempotency-Key was used with a different request body."
     default_code = "idempotency_key_reused"
 
@@ -94,7 +97,7 @@ def _check(*, donor, amount: Decimal, currency: str, recipient) -> None:
     if not policies.can_donate_to(donor, recipient):
         errors["recipient"] = ["You cannot donate to your own artist profile."]
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors=errors)
 
 
 def donation_request_hash(
@@ -222,8 +225,14 @@ def _created_body(donation: Donation, intent: gateway.PaymentIntent) -> dict:
         "is_anonymous": donation.is_anonymous,
         "payment_intent_id": intent.id,
         "client_secret": intent.client_secret,
-        "created_at": serializers.DateTimeField().to_representation(donation.created_at),
+        "created_at": _iso_datetime(donation.created_at),
     }
+
+
+def _iso_datetime(value) -> str:
+    """As the API renders datetimes: ISO 8601 in the current time zone, UTC as "Z"."""
+    text = timezone.localtime(value).isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
 def _charge(donation: Donation) -> DonationResponse:
@@ -253,14 +262,14 @@ def _charge(donation: Donation) -> DonationResponse:
         body = error_body(f"The payment gateway refused the donation: {exc}", "payment_rejected")
         return _store(
             donation,
-            http_status.HTTP_502_BAD_GATEWAY,
+            HTTPStatus.BAD_GATEWAY,
             body,
             status=DonationStatus.FAILED,
             failure_reason=str(exc)[:1000],
         )
     return _store(
         donation,
-        http_status.HTTP_201_CREATED,
+        HTTPStatus.CREATED,
         _created_body(donation, intent),
         provider_reference=intent.id,
     )

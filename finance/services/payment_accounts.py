@@ -8,7 +8,7 @@ constraint `payment_accounts_one_default` backs this up).
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from cnt.api.errors import Conflict
+from cnt.errors import Conflict
 from finance.models import PaymentAccount, PaymentAccountStatus
 
 

@@ -1,11 +1,10 @@
 """Live API shapes. Input serializers only parse; services decide."""
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Category
+from cnt.api.serializers import EnumField
 from live.livekit import TokenRole
 from live.models import LiveStream, RecordingStatus, StreamStatus
 from live.selectors import StreamState
@@ -15,35 +14,6 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 WEBHOOK_OUTCOMES = [("applied", "Applied"), ("duplicate", "Duplicate"), ("ignored", "Ignored")]
 TOKEN_ROLES = [(role.value, role.value.title()) for role in TokenRole]
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as one named enum component (field names such as `status`
-    are shared with other apps, whose enums differ)."""
-
-    def __init__(self, choices, component: str, **kwargs):
-        self.component = component
-        super().__init__(choices=choices, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        described = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items())
-        component = ResolvedComponent(
-            name=field.component,
-            type=ResolvedComponent.SCHEMA,
-            object=field.component,
-            schema={
-                "type": "string",
-                "enum": [str(value) for value in field.choices],
-                "description": described,
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 class UserBriefSerializer(serializers.Serializer):
@@ -62,12 +32,10 @@ class CoverSerializer(serializers.Serializer):
 
 class LiveStreamSerializer(serializers.ModelSerializer):
     host = UserBriefSerializer(read_only=True)
-    status = NamedChoiceField(StreamStatus.choices, "LiveStatusEnum", read_only=True)
+    status = EnumField(StreamStatus.choices, "LiveStatusEnum", read_only=True)
     scheduled_at = serializers.DateTimeField(source="scheduled_start", read_only=True)
     cover = serializers.SerializerMethodField()
-    recording_status = NamedChoiceField(
-        RecordingStatus.choices, "LiveRecordingStatusEnum", read_only=True
-    )
+    recording_status = EnumField(RecordingStatus.choices, "LiveRecordingStatusEnum", read_only=True)
     recording_podcast_id = serializers.IntegerField(read_only=True, allow_null=True)
     chat_socket = serializers.SerializerMethodField()
 
@@ -122,7 +90,7 @@ class LiveStreamCreateSerializer(serializers.Serializer):
 
 
 class StreamListQuerySerializer(serializers.Serializer):
-    state = NamedChoiceField(
+    state = EnumField(
         StreamState.CHOICES,
         "LiveStateEnum",
         required=False,
@@ -137,7 +105,7 @@ class LiveTokenSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="The LiveKit server URL to connect to.")
     room = serializers.CharField()
     identity = serializers.CharField()
-    role = NamedChoiceField(
+    role = EnumField(
         TOKEN_ROLES,
         "LiveTokenRoleEnum",
         help_text="`host` and `participant` publish; `viewer` only watches; `voice` publishes "
@@ -164,7 +132,7 @@ class ChatQuerySerializer(serializers.Serializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     host = UserBriefSerializer(read_only=True)
-    status = NamedChoiceField(StreamStatus.choices, "LiveStatusEnum", read_only=True)
+    status = EnumField(StreamStatus.choices, "LiveStatusEnum", read_only=True)
     scheduled_at = serializers.DateTimeField(source="scheduled_start", read_only=True)
     has_passcode = serializers.BooleanField(read_only=True)
     participant_count = serializers.IntegerField(source="viewer_count", read_only=True)
@@ -274,4 +242,4 @@ class DispatchSerializer(serializers.Serializer):
 
 
 class LiveKitWebhookResultSerializer(serializers.Serializer):
-    status = NamedChoiceField(WEBHOOK_OUTCOMES, "LiveKitWebhookOutcomeEnum")
+    status = EnumField(WEBHOOK_OUTCOMES, "LiveKitWebhookOutcomeEnum")

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cnt.api.serializers import ErrorSerializer
+from cnt.errors import InvalidInput
 from media.api.serializers import AssetSerializer
 from media.editing import commands, quotes, selectors, services
 from media.editing.operations import (
@@ -175,8 +176,10 @@ def shortcut_serializer(kind: str, spec: OperationSpec) -> type[serializers.Seri
     return type(name, (spec.fields,), extra)
 
 
-def _lift(exc: ValidationError) -> ValidationError:
+def _lift(exc: ValidationError | InvalidInput) -> ValidationError | InvalidInput:
     """Errors of a one-operation edit name its fields at the top level, as it was sent."""
+    if isinstance(exc, InvalidInput):
+        return _lift_fields(exc)
     detail = exc.detail
     if not isinstance(detail, dict) or not isinstance(detail.get("operations"), dict):
         return exc
@@ -187,6 +190,19 @@ def _lift(exc: ValidationError) -> ValidationError:
     if isinstance(inner, dict):
         return ValidationError({**inner, **rest})
     return ValidationError({"non_field_errors": inner, **rest})
+
+
+def _lift_fields(exc: InvalidInput) -> InvalidInput:
+    """The same for a service's field errors, whose names are dotted paths."""
+    lifted, rest = {}, {}
+    for name, messages in (exc.errors or {}).items():
+        if name == "operations.0":
+            lifted["non_field_errors"] = messages
+        elif name.startswith("operations.0."):
+            lifted[name.removeprefix("operations.0.")] = messages
+        elif not name.startswith("operations."):
+            rest[name] = messages
+    return InvalidInput(errors={**lifted, **rest}) if lifted else exc
 
 
 # --- edit jobs ------------------------------------------------------------------------------
@@ -216,7 +232,7 @@ class EditCreateView(APIView):
                 operations=operations,
                 output_format=output_format,
             )
-        except ValidationError as exc:
+        except (ValidationError, InvalidInput) as exc:
             raise _lift(exc) if self.operation else exc
         body = EditJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -24,7 +24,7 @@ from media.api.serializers import (
 )
 from media.layout import KIND_OF_PURPOSE
 from media.models import AssetPurpose, MediaAsset
-from media.validation import MediaRejected
+from media.validation import MediaTooLarge
 
 # Multipart framing on top of the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -43,11 +43,7 @@ class UploadView(APIView):
         declared = request.META.get("CONTENT_LENGTH") or ""
         limit = settings.MEDIA_MAX_UPLOAD_BYTES[KIND_OF_PURPOSE[purpose]]
         if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
-            raise MediaRejected(
-                f"The file is larger than the {limit // (1024 * 1024)} MB allowed.",
-                "file_too_large",
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+            raise MediaTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB allowed.")
 
     def post(self, request):
         if self.moderators_only and not policies.can_upload_documents(request.user):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from cnt.api.errors import ServiceUnavailable
+from cnt.errors import ServiceUnavailable
 
 logger = logging.getLogger("cnt.media.editing")
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cnt.api.errors import ServiceUnavailable
+from cnt.errors import ServiceUnavailable
 from cnt.realtime import send_to_user
 from media import ffmpeg, storage
 from media.editing import commands

@@ -1,8 +1,8 @@
 """Reads of edit jobs."""
 
 from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound
 
+from cnt.errors import NotFound
 from media.models import EditJob
 
 

@@ -9,10 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status as http
-from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 
-from cnt.api.errors import Conflict
+from cnt.errors import Conflict, InvalidInput, RateLimited
 from media import storage
 from media.editing import commands, fonts, runner
 from media.editing.operations import (
@@ -31,8 +29,7 @@ from media.selectors import AssetWording, asset_get_usable_for_owner
 ACTIVE = runner.ACTIVE
 
 
-class EditLimitReached(APIException):
-    status_code = http.HTTP_429_TOO_MANY_REQUESTS
+class EditLimitReached(RateLimited):
     default_detail = "You have too many edits in progress; wait for one to finish."
     default_code = "too_many_edits"
 
@@ -47,12 +44,11 @@ WORDING = AssetWording(
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _invalid(path: tuple, message: str, code: str = "invalid") -> ValidationError:
-    """A 400 naming the field at `path`, e.g. ("operations", 0, "end") -> operations.0.end."""
-    detail = [ErrorDetail(message, code=code)]
-    for key in reversed(path):
-        detail = {key: detail}
-    return ValidationError(detail)
+def _invalid(path: tuple, message: str, code: str = "invalid") -> InvalidInput:
+    """A 400 naming the field at `path`, e.g. ("operations", 0, "end") -> operations.0.end.
+
+    `code` says why; the body's code stays "invalid", as for every field error."""
+    return InvalidInput(errors={".".join(str(key) for key in path): [message]})
 
 
 def _output_format(kind: str, value: str) -> str:

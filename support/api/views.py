@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from cnt.api.serializers import validated
 from support import policies, selectors, services
 from support.api import serializers as s
+from support.api.throttles import SupportThrottle
 from support.models import SupportMessage
-from support.throttles import SupportThrottle
 
 ID_PATTERN = r"\d+"
 

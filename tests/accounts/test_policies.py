@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from rest_framework.test import APIRequestFactory
 
-from accounts.policies import IsAdmin, IsModerator, is_admin, is_moderator, role_of
+from accounts.api.permissions import IsAdmin, IsModerator
+from accounts.policies import is_admin, is_moderator, role_of
 from catalog.models import Artist
 from tests.factories import UserFactory
 

@@ -1,5 +1,5 @@
 import cnt.settings.base as base_settings
-from accounts.throttles import parse_rate
+from cnt.api.throttles import parse_rate
 
 
 def test_argon2_is_the_production_password_hasher():

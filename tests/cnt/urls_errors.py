@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog import moderation
+from catalog.models import Podcast
 from cnt.urls import urlpatterns as real_urlpatterns
 
 
@@ -44,6 +46,32 @@ class CrashingView(APIView):
         raise RuntimeError("boom: secret internals")
 
 
+class RaisingView(APIView):
+    """Raises whatever the test put in `raising`, as a service would."""
+
+    permission_classes = [AllowAny]
+    raising: Exception | None = None
+
+    def get(self, request):
+        raise type(self).raising
+
+
+class UncheckedRejectView(APIView):
+    """Calls the moderation service with the raw reason, skipping any serializer check."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, pk):
+        podcast = Podcast.objects.get(pk=pk)
+        moderation.content_reject(
+            content_type="podcast",
+            obj=podcast,
+            moderator=request.user,
+            reason=request.data["reason"],
+        )
+        return Response({"ok": True})
+
+
 def crashing_plain_view(request):
     raise ValueError("plain boom")
 
@@ -59,5 +87,7 @@ urlpatterns = [
     path("api/test/crash", CrashingView.as_view()),
     path("api/test/plain-crash", crashing_plain_view),
     path("api/test/html-error", html_error_view),
+    path("api/test/raise", RaisingView.as_view()),
+    path("api/test/unchecked-reject/<int:pk>", UncheckedRejectView.as_view()),
     *real_urlpatterns,
 ]

@@ -2,9 +2,9 @@
 
 import pytest
 from livekit import api
-from rest_framework.exceptions import APIException
 
-from cnt.api.errors import NotConfigured, ServiceUnavailable
+from cnt.api.exceptions import status_for_error
+from cnt.errors import ApplicationError, NotConfigured, ServiceUnavailable
 from live import livekit
 from tests.live.conftest import UNREACHABLE_URL
 
@@ -87,9 +87,9 @@ def test_a_failing_livekit_is_a_503(fake_livekit):
 
 def test_a_refusal_is_a_502(fake_livekit):
     fake_livekit.fail_with = 400
-    with pytest.raises(APIException) as caught:
+    with pytest.raises(ApplicationError) as caught:
         livekit.room_list()
-    assert caught.value.status_code == 502
+    assert status_for_error(caught.value) == 502
 
 
 def test_an_unreachable_livekit_is_a_503(livekit_keys, settings):
@@ -101,8 +101,8 @@ def test_an_unreachable_livekit_is_a_503(livekit_keys, settings):
 def test_unconfigured_calls_are_not_configured(livekit_off):
     with pytest.raises(NotConfigured) as caught:
         livekit.room_list()
-    assert caught.value.status_code == 503
-    assert caught.value.get_codes() == "not_configured"
+    assert status_for_error(caught.value) == 503
+    assert caught.value.code == "not_configured"
 
 
 def test_identities_map_back_to_users():

@@ -225,7 +225,7 @@ def test_ffmpeg_errors_fail_the_job_and_leave_nothing(owner, source, monkeypatch
 
 
 def test_storage_trouble_is_retried_later(owner, source, monkeypatch):
-    from cnt.api.errors import ServiceUnavailable
+    from cnt.errors import ServiceUnavailable
 
     def down(**kwargs):
         raise ServiceUnavailable("File storage is unavailable; try again shortly.")
