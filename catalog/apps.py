@@ -10,6 +10,9 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self):
-        from catalog import receivers
+        from django.db.models.signals import post_migrate
+
+        from catalog import moderators, receivers
 
         receivers.connect()
+        post_migrate.connect(moderators.on_post_migrate, dispatch_uid="catalog-moderators")
