@@ -33,7 +33,8 @@ from catalog.models import (
     Podcast,
 )
 from cnt.models import ModerationStatus
-from community.models import Comment, CommunityPost, Like, Notification, NotificationType
+from cnt.notifications.models import Notification, NotificationType
+from community.models import Comment, CommunityPost, Like
 from live.models import LiveStream, StreamKind
 from media import samples
 from media.models import AssetKind, AssetPurpose
