@@ -17,8 +17,8 @@ from accounts.policies import is_moderator
 from catalog.lexicon import lexicon_add_content
 from catalog.models import ContentType, ModerationAction, ModerationDecision
 from cnt.models import ModerationStatus
-from community.models import NotificationType
-from community.notifications import notification_create
+from cnt.notifications.models import NotificationType
+from cnt.notifications.services import notification_create
 
 REASON_MAX_LENGTH = 2000
 

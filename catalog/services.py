@@ -6,6 +6,8 @@ positions are rewritten through a temporary range because their unique constrain
 deferrable.
 """
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -83,8 +85,8 @@ def artist_follow(*, artist: Artist, user) -> tuple[bool, int]:
         _, created = ArtistFollower.objects.get_or_create(artist_id=artist.pk, user=user)
         count = _set_followers_count(artist.pk)
         if created:
-            from community.models import NotificationType
-            from community.notifications import notification_create
+            from cnt.notifications.models import NotificationType
+            from cnt.notifications.services import notification_create
 
             notification_create(
                 recipient=artist.user_id,
@@ -491,30 +493,49 @@ def playback_progress_record(
     return progress, counted, plays
 
 
+def artist_followers_notify(
+    *, artist_id: int, type: str, title: str, message: str = "", data: dict, actor=None
+) -> int:
+    """Notify an artist's active followers (never the artist's own account) of one event,
+    e.g. new content or a live stream. Once per (artist, type, data): a retried task sends
+    nothing new. Returns how many followers were notified."""
+    from cnt.notifications.services import notification_fanout
+
+    artist_user_id = Artist.objects.filter(pk=artist_id).values_list("user_id", flat=True).first()
+    if artist_user_id is None:
+        return 0
+    follower_ids = (
+        ArtistFollower.objects.filter(artist_id=artist_id, user__is_active=True)
+        .exclude(user_id=artist_user_id)
+        .values_list("user_id", flat=True)
+    )
+    event = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    key = f"artist:{artist_id}:{type}:{event}"
+    if len(key) > 255:
+        key = f"artist:{artist_id}:{type}:sha256:{hashlib.sha256(event.encode()).hexdigest()}"
+    return notification_fanout(
+        recipient_ids=follower_ids,
+        type=type,
+        title=title,
+        message=message,
+        data=data,
+        actor=actor,
+        key=key,
+    )
+
+
 def content_notify_followers(*, content_type: str, object_id: int) -> int:
-    """Notify the followers of an item's artist that it is out; a rerun sends nothing new."""
+    """Tell the followers of an approved item's artist that it is out; a rerun sends nothing
+    new."""
     from catalog.moderation import model_for
-    from community.models import Notification, NotificationType
-    from community.notifications import notification_create
+    from cnt.notifications.models import NotificationType
 
     item = model_for(content_type).objects.select_related("artist").filter(pk=object_id).first()
     if item is None or item.artist is None or item.status != ModerationStatus.APPROVED:
         return 0
-    data = {"content_type": content_type, "id": object_id}
-    already = set(
-        Notification.objects.filter(type=NotificationType.NEW_CONTENT, data=data).values_list(
-            "recipient_id", flat=True
-        )
+    return artist_followers_notify(
+        artist_id=item.artist_id,
+        type=NotificationType.NEW_CONTENT,
+        title=f"New from {item.artist.name}: {item.title}",
+        data={"content_type": content_type, "id": object_id},
     )
-    sent = 0
-    for follower_id in item.artist.follower_links.values_list("user_id", flat=True):
-        if follower_id in already or follower_id == item.artist.user_id:
-            continue
-        notification_create(
-            recipient=follower_id,
-            type=NotificationType.NEW_CONTENT,
-            title=f"New from {item.artist.name}: {item.title}",
-            data=data,
-        )
-        sent += 1
-    return sent

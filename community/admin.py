@@ -1,14 +1,7 @@
 from django.contrib import admin
 
 from catalog.admin import MODERATION_READONLY, ModeratedAdmin
-from community.models import (
-    Comment,
-    CommunityPost,
-    Like,
-    Notification,
-    NotificationPreference,
-    Report,
-)
+from community.models import Comment, CommunityPost, Like, Report
 
 
 @admin.register(CommunityPost)
@@ -56,15 +49,6 @@ class LikeAdmin(admin.ModelAdmin):
     list_select_related = ("post", "user")
 
 
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "type", "read_at", "created_at")
-    list_filter = ("type",)
-    search_fields = ("title", "message", "recipient__username")
-    raw_id_fields = ("recipient", "actor")
-    list_select_related = ("recipient",)
-
-
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     """Reported posts and comments. Resolving one report resolves every open report of the
@@ -96,10 +80,3 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.action(description="Dismiss: keep the reported content", permissions=["change"])
     def dismiss_reports(self, request, queryset):
         self._resolve(request, queryset, uphold=False)
-
-
-@admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "type", "in_app", "email")
-    list_filter = ("type",)
-    raw_id_fields = ("user",)

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from accounts.demo import CREATORS, LISTENERS
 from cnt.models import ModerationStatus
-from community.models import Comment, CommunityPost, Like, Notification, NotificationType
+from cnt.notifications.models import Notification, NotificationType
+from community.models import Comment, CommunityPost, Like
 
 POSTS = [
     ("testimony", "God provided a job the week our savings ran out. Never stop praying!"),

@@ -1,4 +1,4 @@
-"""Reads for the community feed, comments and notifications."""
+"""Reads for the community feed and comments."""
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
@@ -6,7 +6,7 @@ from catalog.models import ArtistFollower
 from cnt.errors import NotFound
 from cnt.models import ModerationStatus
 from community import policies
-from community.models import Comment, CommunityPost, Like, Notification, NotificationPreference
+from community.models import Comment, CommunityPost, Like
 
 
 def _with_viewer(queryset: QuerySet[CommunityPost], user) -> QuerySet[CommunityPost]:
@@ -65,18 +65,3 @@ def comment_get_for_user(*, user, comment_id) -> Comment:
     ):
         raise NotFound()
     return comment
-
-
-def notification_list(*, user, unread_only: bool = False):
-    queryset = Notification.objects.filter(recipient_id=user.id).select_related("actor")
-    if unread_only:
-        queryset = queryset.filter(read_at__isnull=True)
-    return queryset.order_by("-created_at", "-id")
-
-
-def notification_unread_count(*, user) -> int:
-    return Notification.objects.filter(recipient_id=user.id, read_at__isnull=True).count()
-
-
-def notification_preferences(*, user) -> dict[str, NotificationPreference]:
-    return {p.type: p for p in NotificationPreference.objects.filter(user_id=user.id)}

@@ -1,4 +1,4 @@
-"""Writes for the community: posts, comments, likes, reports, notification state.
+"""Writes for the community: posts, comments, likes, reports.
 
 Counters are kept exact by locking the post row for every change that moves them, so
 concurrent likes by many users (or a double tap) serialize on that row.
@@ -11,18 +11,16 @@ from django.utils import timezone
 
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
+from cnt.notifications.models import NotificationType
+from cnt.notifications.services import notification_create
 from community.models import (
     Comment,
     CommunityPost,
     Like,
-    Notification,
-    NotificationPreference,
-    NotificationType,
     PostType,
     Report,
     ReportStatus,
 )
-from community.notifications import notification_create
 from media.models import AssetKind, MediaAsset
 from media.selectors import AssetWording, asset_get_usable_for_owner
 
@@ -267,27 +265,3 @@ def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
         Comment.objects.filter(pk=report.comment_id).update(is_hidden=uphold)
     report.refresh_from_db()
     return report
-
-
-def notification_mark_read(*, notification: Notification) -> Notification:
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return notification
-
-
-def notification_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient_id=user.id, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
-@transaction.atomic
-def notification_preferences_set(*, user, preferences: list[dict]) -> None:
-    """Store per-type delivery choices (in-app, email)."""
-    for item in preferences:
-        NotificationPreference.objects.update_or_create(
-            user=user,
-            type=item["type"],
-            defaults={"in_app": item["in_app"], "email": item["email"]},
-        )

@@ -191,9 +191,9 @@ def stream_token(*, stream: LiveStream, user) -> dict:
 def stream_notify_followers(*, stream_id) -> int:
     """Tell the followers of the host's artist profile that a public stream went live; once
     per stream (the row is claimed under lock). Returns how many were notified."""
-    from catalog.models import ArtistFollower
-    from community.models import NotificationType
-    from community.notifications import notification_create
+    from catalog.models import Artist
+    from catalog.services import artist_followers_notify
+    from cnt.notifications.models import NotificationType
 
     with transaction.atomic():
         stream = (
@@ -212,24 +212,18 @@ def stream_notify_followers(*, stream_id) -> int:
             return 0
         stream.followers_notified_at = timezone.now()
         stream.save(update_fields=["followers_notified_at", "updated_at"])
-        follower_ids = (
-            ArtistFollower.objects.filter(artist__user_id=stream.host_id, user__is_active=True)
-            .exclude(user_id=stream.host_id)
-            .values_list("user_id", flat=True)
+        artist = Artist.objects.filter(user_id=stream.host_id).values_list("pk", flat=True)
+        artist_id = artist.first()
+        if artist_id is None:
+            return 0
+        return artist_followers_notify(
+            artist_id=artist_id,
+            type=NotificationType.LIVE_STARTED,
+            title=f"{_display_name(stream.host)} is live: {stream.title}",
+            message=stream.description[:280],
+            data={"stream_id": stream.pk, "host_id": stream.host_id},
+            actor=stream.host_id,
         )
-        host_name = _display_name(stream.host)
-        count = 0
-        for follower_id in follower_ids.iterator(chunk_size=500):
-            notification_create(
-                recipient=follower_id,
-                type=NotificationType.LIVE_STARTED,
-                title=f"{host_name} is live: {stream.title}",
-                message=stream.description[:280],
-                data={"stream_id": stream.pk, "host_id": stream.host_id},
-                actor=stream.host_id,
-            )
-            count += 1
-    return count
 
 
 # --- meetings ------------------------------------------------------------------------------

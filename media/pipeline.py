@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from cnt.notifications.models import NotificationType
+from cnt.notifications.services import notification_create
 from cnt.realtime import send_to_user
-from community.models import NotificationType
-from community.notifications import notification_create
 from media import ffmpeg, hls, layout, profiles, storage
 from media.jobs import JobSpec, job_claim, job_heartbeat, job_retry_or_fail
 from media.jobs import RetryLater as RetryLater  # the tasks catch pipeline.RetryLater

@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cnt.errors import Forbidden
-from community.models import NotificationType
-from community.notifications import notification_create
+from cnt.notifications.models import NotificationType
+from cnt.notifications.services import notification_create
 from support import policies
 from support.models import SupportMessage, SupportReply, SupportStatus
 

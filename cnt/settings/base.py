@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "channels",
     # The project's apps in layer order, lowest first (seed_demo runs their demo modules so).
     "cnt",
+    "cnt.notifications",
     "accounts",
     "media",
     "catalog",
@@ -302,7 +303,7 @@ SPECTACULAR_SETTINGS = {
         "AssetPurposeEnum": "media.models.AssetPurpose.choices",
         "OtpPurposeEnum": "accounts.models.OtpPurpose.choices",
         "ModerationStatusEnum": "cnt.models.ModerationStatus.choices",
-        "NotificationTypeEnum": "community.models.NotificationType.choices",
+        "NotificationTypeEnum": "cnt.notifications.models.NotificationType.choices",
         "VideoUploadPurposeEnum": "media.api.serializers.VIDEO_UPLOAD_PURPOSES",
         "ImageUploadPurposeEnum": "media.api.serializers.IMAGE_UPLOAD_PURPOSES",
     },

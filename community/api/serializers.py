@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import avatar_url
-from community.models import Comment, CommunityPost, Notification, NotificationType, PostType
+from cnt.notifications.models import Notification, NotificationType
+from community.models import Comment, CommunityPost, PostType
 from media import signing
 
 # Older clients sent these names for post types.

@@ -7,6 +7,17 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from cnt.notifications.models import Notification, NotificationType
+from cnt.notifications.selectors import (
+    notification_list,
+    notification_preferences,
+    notification_unread_count,
+)
+from cnt.notifications.services import (
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_set,
+)
 from community import policies, selectors, services
 from community.api.serializers import (
     CommentCreateSerializer,
@@ -22,7 +33,7 @@ from community.api.serializers import (
     ReportSerializer,
     UnreadCountSerializer,
 )
-from community.models import CommunityPost, Notification, NotificationType, PostType
+from community.models import CommunityPost, PostType
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
@@ -242,7 +253,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
         unread = self.request.query_params.get("unread") in ("1", "true")
-        return selectors.notification_list(user=self.request.user, unread_only=unread)
+        return notification_list(user=self.request.user, unread_only=unread)
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool)])
     def list(self, request, *args, **kwargs):
@@ -251,21 +262,21 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses={200: UnreadCountSerializer})
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
-        return Response({"count": selectors.notification_unread_count(user=request.user)})
+        return Response({"count": notification_unread_count(user=request.user)})
 
     @extend_schema(request=None, responses={200: NotificationSerializer}, parameters=[ID])
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = selectors.notification_list(user=request.user).filter(pk=pk).first()
+        notification = notification_list(user=request.user).filter(pk=pk).first()
         if notification is None:
             raise NotFound()
-        notification = services.notification_mark_read(notification=notification)
+        notification = notification_mark_read(notification=notification)
         return Response(NotificationSerializer(notification, context={"request": request}).data)
 
     @extend_schema(request=None, responses={200: MarkedSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        return Response({"marked": services.notification_mark_all_read(user=request.user)})
+        return Response({"marked": notification_mark_all_read(user=request.user)})
 
     @extend_schema(methods=["get"], responses={200: NotificationPreferenceSerializer(many=True)})
     @extend_schema(
@@ -278,10 +289,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if request.method == "PUT":
             serializer = NotificationPreferenceSerializer(data=request.data, many=True)
             serializer.is_valid(raise_exception=True)
-            services.notification_preferences_set(
-                user=request.user, preferences=serializer.validated_data
-            )
-        stored = selectors.notification_preferences(user=request.user)
+            notification_preferences_set(user=request.user, preferences=serializer.validated_data)
+        stored = notification_preferences(user=request.user)
         data = [
             {
                 "type": value,

@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community.models import NotificationType
-from community.notifications import notification_create
+from cnt.notifications.models import NotificationType
+from cnt.notifications.services import notification_create
 from finance import gateway
 from finance.models import Donation, DonationStatus, PaymentProvider, ProcessedWebhookEvent
 

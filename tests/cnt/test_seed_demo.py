@@ -12,8 +12,8 @@ from accounts.models import User
 from bible.models import BibleStory
 from catalog.models import MusicTrack, Podcast, SearchWord
 from cnt.models import ModerationStatus
+from cnt.notifications.models import Notification
 from cnt.seeding import demo_modules
-from community.models import Notification
 from media.models import MediaAsset
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
-from community.models import Notification, NotificationPreference
-from community.notifications import notification_create
+from cnt.notifications.models import Notification, NotificationPreference
+from cnt.notifications.services import notification_create
 from tests.conftest import client_for
 from tests.factories import UserFactory
 

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from cnt.models import ModerationStatus
-from community.models import Comment, CommunityPost, Like, Notification, Report
+from cnt.notifications.models import Notification
+from community.models import Comment, CommunityPost, Like, Report
 from media.models import MediaAsset
 from tests.conftest import client_for
 from tests.factories import UserFactory

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from community.models import Notification, NotificationType
+from cnt.notifications.models import Notification, NotificationType
 from finance.models import Donation, DonationStatus, ProcessedWebhookEvent
 from tests.factories import UserFactory
 from tests.finance import fake_stripe

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Artist, ArtistFollower
-from community.models import Notification, NotificationType
+from cnt.notifications.models import Notification, NotificationType
 from live import services
 from live.models import LiveStream, RecordingStatus, StreamStatus
 from tests.conftest import client_for

@@ -182,7 +182,7 @@ def test_deleting_mid_transcode_removes_outputs(
 def test_owner_is_notified_of_ready_and_failed(
     tone_mp3, settings, django_capture_on_commit_callbacks
 ):
-    from community.models import Notification
+    from cnt.notifications.models import Notification
 
     asset = _create("audio", tone_mp3, django_capture_on_commit_callbacks)
     note = Notification.objects.get(recipient=asset.owner)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from catalog.models import ModerationDecision, Podcast
 from cnt.models import ModerationStatus
-from community.models import Notification
+from cnt.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.moderation.factories import AssetFactory, make
 

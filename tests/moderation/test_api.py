@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import ModerationDecision, PlayEvent
 from cnt.models import ModerationStatus
-from community.models import Notification
+from cnt.notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.moderation.factories import CONTENT_TYPES, AssetFactory, make

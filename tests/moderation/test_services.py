@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from catalog import moderation
 from catalog.models import ModerationAction, ModerationDecision
 from cnt.models import ModerationStatus
-from community.models import Notification, NotificationType
+from cnt.notifications.models import Notification, NotificationType
 from tests.factories import UserFactory
 from tests.moderation.factories import CONTENT_TYPES, make
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from community.models import Notification, NotificationType
+from cnt.notifications.models import Notification, NotificationType
 from support import services
 from support.models import SupportMessage, SupportReply, SupportStatus
 from tests.conftest import client_for

@@ -1,0 +1,174 @@
+"""Creating notifications: the row first (the source of truth), the WebSocket push and the
+email after commit. A client that missed a push reads its notifications over REST, so a failed
+push loses nothing.
+
+Every app that notifies calls this module, whatever its layer; it knows nothing of them.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from cnt import realtime
+from cnt.notifications.models import (
+    Notification,
+    NotificationFanout,
+    NotificationPreference,
+)
+
+EVENT_CREATED = "community.notification.created"
+FANOUT_BATCH_SIZE = 500
+
+
+def _pk(value):
+    """Accept a model instance or a primary key (callers often hold only `owner_id`)."""
+    return getattr(value, "pk", value)
+
+
+def _fit_title(title: str) -> str:
+    max_title = Notification._meta.get_field("title").max_length
+    if len(title) > max_title:
+        return title[: max_title - 1] + "…"
+    return title
+
+
+def notification_payload(notification: Notification) -> dict:
+    """The JSON a client receives for a notification (push and REST share the fields)."""
+    return {
+        "id": notification.pk,
+        "type": notification.type,
+        "title": notification.title,
+        "message": notification.message,
+        "data": notification.data,
+        "actor_id": notification.actor_id,
+        "read_at": notification.read_at.isoformat() if notification.read_at else None,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def _email_after_commit(recipient_ids: list[int], subject: str, body: str) -> None:
+    if not recipient_ids:
+        return
+    from cnt.notifications.tasks import send_notification_email
+
+    def send():
+        for recipient_id in recipient_ids:
+            send_notification_email.delay(recipient_id, subject, body)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _push_after_commit(notifications: list[Notification]) -> None:
+    if not notifications:
+        return
+    pushes = [(n.recipient_id, notification_payload(n)) for n in notifications]
+
+    def push():
+        for recipient_id, payload in pushes:
+            realtime.send_to_user(recipient_id, EVENT_CREATED, payload)
+
+    transaction.on_commit(push, robust=True)
+
+
+def notification_create(
+    *, recipient, type: str, title: str, message: str = "", data=None, actor=None
+) -> Notification | None:
+    """Store a notification for `recipient` and push it to their sockets once committed.
+
+    The recipient's preferences for this type decide: in-app off stores nothing (None is
+    returned); email on also sends it by email after commit."""
+    title = _fit_title(title)
+    recipient_id = _pk(recipient)
+    preference = NotificationPreference.objects.filter(user_id=recipient_id, type=type).first()
+    if preference is not None and preference.email:
+        _email_after_commit([recipient_id], title, message)
+    if preference is not None and not preference.in_app:
+        return None
+    notification = Notification.objects.create(
+        recipient_id=recipient_id,
+        actor_id=_pk(actor),
+        type=type,
+        title=title,
+        message=message,
+        data=data or {},
+    )
+    _push_after_commit([notification])
+    return notification
+
+
+def notification_fanout(
+    *,
+    recipient_ids: Iterable[int],
+    type: str,
+    title: str,
+    message: str = "",
+    data=None,
+    actor=None,
+    key: str,
+    batch_size: int = FANOUT_BATCH_SIZE,
+) -> int:
+    """Send one notification to many recipients, once per `key`; returns how many were sent
+    (in-app, email or both; 0 when the key has already run).
+
+    Same rules as `notification_create`, in a bounded number of queries: the key is claimed,
+    preferences are read in one query and rows are inserted in batches, all in one
+    transaction; pushes and emails follow the commit. A retried task that runs the same key
+    again finds the claim and notifies nobody twice."""
+    title = _fit_title(title)
+    data = data or {}
+    actor_id = _pk(actor)
+    wanted = list(dict.fromkeys(int(pk) for pk in recipient_ids))
+    with transaction.atomic():
+        fanout, created = NotificationFanout.objects.get_or_create(key=key, defaults={"type": type})
+        if not created or not wanted:
+            return 0
+        preferences = {
+            user_id: (in_app, email)
+            for user_id, in_app, email in NotificationPreference.objects.filter(
+                user_id__in=wanted, type=type
+            ).values_list("user_id", "in_app", "email")
+        }
+        in_app_ids = [pk for pk in wanted if preferences.get(pk, (True, False))[0]]
+        email_ids = [pk for pk in wanted if preferences.get(pk, (True, False))[1]]
+        rows = [
+            Notification(
+                recipient_id=pk,
+                actor_id=actor_id,
+                type=type,
+                title=title,
+                message=message,
+                data=data,
+            )
+            for pk in in_app_ids
+        ]
+        notifications = Notification.objects.bulk_create(rows, batch_size=batch_size)
+        sent = len(set(in_app_ids) | set(email_ids))
+        NotificationFanout.objects.filter(pk=fanout.pk).update(recipients_count=sent)
+        _push_after_commit(notifications)
+        _email_after_commit(email_ids, title, message)
+    return sent
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient_id=user.id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preferences_set(*, user, preferences: list[dict]) -> None:
+    """Store per-type delivery choices (in-app, email)."""
+    for item in preferences:
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            type=item["type"],
+            defaults={"in_app": item["in_app"], "email": item["email"]},
+        )
