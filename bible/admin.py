@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from bible import services as bible_services
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.admin import MODERATION_READONLY, ModeratedAdmin
-from media import signing
+from cnt import signing
 
 
 @admin.register(DocumentAsset)

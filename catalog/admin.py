@@ -35,9 +35,10 @@ from catalog.models import (
     Podcast,
     SearchWord,
 )
+from cnt import signing
 from cnt.admin import ReadOnlyAdmin
 from cnt.models import ModerationStatus
-from media import profiles, signing
+from media import profiles
 from media.models import AssetKind, AssetStatus
 
 MODERATION_READONLY = ("status", "rejection_reason", "moderated_by", "moderated_at")

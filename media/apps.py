@@ -5,3 +5,9 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "media"
     verbose_name = "Media"
+
+    def ready(self):
+        from accounts.signals import avatar_released
+        from media import avatars
+
+        avatar_released.connect(avatars.on_avatar_released, dispatch_uid="media-avatar-released")

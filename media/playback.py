@@ -21,7 +21,8 @@ from django.http import (
 )
 from django.views.decorators.http import require_safe
 
-from media import signing, storage
+from cnt import signing
+from media import storage
 from media.models import MediaAsset
 
 logger = logging.getLogger("cnt.media")

@@ -13,7 +13,7 @@ from accounts.validators import (
     validate_email_domain,
     validate_username_format,
 )
-from media import signing
+from cnt import signing
 
 PASSWORD_MAX_LENGTH = 128
 

@@ -27,7 +27,6 @@ urlpatterns = [
         MeViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
         "auth-me",
     ),
-    _action("auth/me/avatar", MeViewSet, "avatar", "auth-me-avatar"),
     _action("auth/me/change-password", MeViewSet, "change_password", "auth-me-change-password"),
     api_path(
         r"auth/users/(?P<username>[^/]+)",

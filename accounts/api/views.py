@@ -3,7 +3,6 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -243,18 +242,6 @@ class MeViewSet(viewsets.ViewSet):
     def destroy(self, request):
         services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(
-        tags=TAGS,
-        summary="Upload a profile picture",
-        request={"multipart/form-data": s.AvatarUploadSerializer},
-        responses={200: s.UserSerializer},
-    )
-    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def avatar(self, request):
-        data = validated(s.AvatarUploadSerializer, request)
-        user = services.user_avatar_set(user=request.user, upload=data["file"])
-        return Response(self._body(request, user))
 
     @extend_schema(
         tags=TAGS,

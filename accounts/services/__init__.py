@@ -16,7 +16,6 @@ from accounts.services.tokens import (
     user_tokens_revoke_all,
 )
 from accounts.services.users import (
-    user_avatar_set,
     user_delete,
     user_google_login,
     user_login,
@@ -32,7 +31,6 @@ __all__ = [
     "token_pair_issue",
     "token_refresh",
     "token_revoke",
-    "user_avatar_set",
     "user_delete",
     "user_google_login",
     "user_login",

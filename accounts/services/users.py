@@ -4,17 +4,13 @@ import logging
 import re
 import secrets
 from functools import partial
-from uuid import uuid4
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import update_last_login
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import google, selectors
-from accounts.images import avatar_prepare
 from accounts.models import EmailVerification, OtpPurpose, User
 from accounts.services.otp import otp_cooldown_start, otp_issue
 from accounts.services.tokens import (
@@ -23,6 +19,7 @@ from accounts.services.tokens import (
     token_pair_issue,
     user_tokens_revoke_all,
 )
+from accounts.signals import avatar_released
 from accounts.validators import (
     DELETED_EMAIL_DOMAIN,
     DELETED_USERNAME_PREFIX,
@@ -32,13 +29,10 @@ from accounts.validators import (
     USERNAME_MIN_LENGTH,
     username_problem,
 )
-from cnt.errors import InvalidInput, NotAuthenticated, ServiceUnavailable
-from media.models import AssetKind, AssetStatus, MediaAsset
-from media.services import asset_delete
+from cnt.errors import InvalidInput, NotAuthenticated
 
 logger = logging.getLogger(__name__)
 
-PROFILE_IMAGE_PREFIX = "images/profiles/"
 DELETED_DISPLAY_NAME = "Deleted user"
 
 
@@ -193,74 +187,6 @@ def user_password_change(*, user: User, current_password: str, new_password: str
         return token_pair_issue(user=user)
 
 
-def _profile_image_delete(asset_id) -> None:
-    """Delete a replaced profile picture (row, original and anything derived from it)."""
-    asset = MediaAsset.objects.filter(pk=asset_id).first()
-    if asset is None or not asset.storage_key.startswith(PROFILE_IMAGE_PREFIX):
-        return
-    if User.objects.filter(avatar_id=asset_id).exists():
-        return  # still someone's avatar (set again meanwhile)
-    with transaction.atomic():
-        asset_delete(asset=asset)
-
-
-def _avatar_swap(locked: User, asset: MediaAsset) -> None:
-    """Point a locked user at a new avatar; the previous one is deleted after commit."""
-    previous_id = locked.avatar_id
-    locked.avatar = asset
-    locked.save(update_fields=["avatar", "updated_at"])
-    if previous_id and previous_id != asset.pk:
-        transaction.on_commit(partial(_profile_image_delete, previous_id), robust=True)
-
-
-def user_avatar_use(*, user: User, asset: MediaAsset) -> User:
-    """Make an uploaded, validated profile image (media's upload/profile-image) the user's
-    avatar, as user_avatar_set does for auth/me/avatar: under the user's row lock, the
-    previous picture deleted once the change is committed."""
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        _avatar_swap(locked, asset)
-    user.avatar = asset
-    return locked
-
-
-def _stored_file_discard(key: str) -> None:
-    try:
-        default_storage.delete(key)
-    except Exception:
-        logger.exception("could not delete orphaned file %s", key)
-
-
-def user_avatar_set(*, user: User, upload) -> User:
-    """Store a re-encoded profile picture as a MediaAsset and make it the user's avatar."""
-    prepared = avatar_prepare(upload)
-    key = f"{PROFILE_IMAGE_PREFIX}{uuid4()}.{prepared.extension}"
-    try:
-        stored_key = default_storage.save(key, ContentFile(prepared.data))
-    except Exception:
-        logger.exception("profile image upload failed")
-        raise ServiceUnavailable("File storage is unavailable; try again shortly.")
-    try:
-        with transaction.atomic():
-            locked = User.objects.select_for_update().get(pk=user.pk)
-            asset = MediaAsset.objects.create(
-                owner=locked,
-                kind=AssetKind.IMAGE,
-                status=AssetStatus.READY,
-                storage_key=stored_key,
-                original_filename=(getattr(upload, "name", "") or "")[-255:],
-                content_type=prepared.content_type,
-                size_bytes=len(prepared.data),
-                width=prepared.width,
-                height=prepared.height,
-            )
-            _avatar_swap(locked, asset)
-    except Exception:
-        _stored_file_discard(stored_key)  # no stored object without its row
-        raise
-    return selectors.user_get_profile(user_id=locked.pk)
-
-
 def user_delete(*, user: User) -> None:
     """Deactivate and anonymise an account; its content stays, its sessions end."""
     with transaction.atomic():
@@ -279,4 +205,7 @@ def user_delete(*, user: User) -> None:
         EmailVerification.objects.filter(user=locked).delete()
         user_tokens_revoke_all(user=locked)
         if previous_avatar_id:
-            transaction.on_commit(partial(_profile_image_delete, previous_avatar_id), robust=True)
+            transaction.on_commit(
+                partial(avatar_released.send, sender=User, asset_id=previous_avatar_id),
+                robust=True,
+            )

@@ -1,5 +1,5 @@
 """Bible API shapes. Input serializers parse; services decide. Output serializers read what
-the selectors fetched and sign media URLs without queries (media.signing is pure HMAC).
+the selectors fetched and sign media URLs without queries (cnt.signing is pure HMAC).
 
 API names differ from the columns: a story's `summary` is its `description` column."""
 
@@ -10,8 +10,8 @@ from bible import policies, references
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.api.serializers import moderation_status_field, stream_type_field
 from catalog.models import Category
+from cnt import signing
 from cnt.api.serializers import EnumField
-from media import signing
 from media.api.serializers import AssetSerializer
 from media.models import AssetKind
 

@@ -8,8 +8,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 
 from catalog.search import MAX_QUERY_LENGTH, SearchType, search
+from cnt import signing
 from cnt.api.pagination import StandardPagination
-from media import signing
 from media.models import AssetKind
 
 DESCRIPTION_PREVIEW = 200

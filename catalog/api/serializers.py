@@ -1,6 +1,6 @@
 """Catalogue API shapes. Input serializers (`*WriteSerializer`, `*AddSerializer`) only parse;
 services decide. Output serializers read what the selectors prefetched and sign media URLs
-without queries (media.signing is pure HMAC)."""
+without queries (cnt.signing is pure HMAC)."""
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field

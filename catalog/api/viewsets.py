@@ -93,10 +93,10 @@ def _content_schema(tag: str, noun: str, read, write):
     )
 
 
+# `POST {type}/{id}/progress` for a viewset of a playable kind: where the caller is in the
+# item (history, continue watching), counting a play past the threshold. (A comment, not a
+# docstring: the schema would take a docstring as every operation's description.)
 class PlaybackProgressMixin:
-    """`POST {type}/{id}/progress` for a viewset of a playable kind: where the caller is in
-    the item (history, continue watching), counting a play past the threshold."""
-
     @extend_schema(
         description=(
             "Stores where you are (history, continue watching). A play is counted once you "

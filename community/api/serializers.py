@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import avatar_url
+from cnt import signing
 from cnt.notifications.models import Notification, NotificationType
 from community.models import Comment, CommunityPost, PostType
-from media import signing
 
 # Older clients sent these names for post types.
 POST_TYPE_ALIASES = {"text": "general", "image": "general", "prayer": "prayer_request"}

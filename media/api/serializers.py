@@ -1,7 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from media import profiles, signing
+from cnt import signing
+from media import profiles
 from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset, Rendition
 
 

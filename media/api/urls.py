@@ -4,6 +4,7 @@ from cnt.api.routers import api_path
 from media.api import views
 
 urlpatterns = [
+    api_path("auth/me/avatar", views.AvatarUploadView.as_view(), "auth-me-avatar"),
     api_path("upload/audio", views.AudioUploadView.as_view(), "upload-audio"),
     api_path("upload/video", views.VideoUploadView.as_view(), "upload-video"),
     api_path("upload/image", views.ImageUploadView.as_view(), "upload-image"),

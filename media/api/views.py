@@ -14,8 +14,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services.users import user_avatar_use
-from media import pipeline, policies, selectors, services
+from accounts.api import serializers as account_serializers
+from accounts.api.views import TAGS as ACCOUNT_TAGS
+from cnt.api.serializers import validated
+from media import avatars, pipeline, policies, selectors, services
 from media.api.serializers import (
     AssetSerializer,
     ImageUploadSerializer,
@@ -72,7 +74,7 @@ class UploadView(APIView):
             if workdir:
                 shutil.rmtree(workdir, ignore_errors=True)
         if purpose == AssetPurpose.PROFILE:
-            user_avatar_use(user=request.user, asset=asset)
+            avatars.avatar_use(user=request.user, asset=asset)
         data = AssetSerializer(asset, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -174,3 +176,24 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
             AssetSerializer(asset, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+# `POST auth/me/avatar`: the signed-in user's new profile picture, re-encoded to at most
+# 1024 px. Media owns the asset; the route sits with the account's own paths, and documents
+# itself as it did there.
+class AvatarUploadView(APIView):
+    """The signed-in user's own account."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=ACCOUNT_TAGS,
+        summary="Upload a profile picture",
+        request={"multipart/form-data": account_serializers.AvatarUploadSerializer},
+        responses={200: account_serializers.UserSerializer},
+    )
+    def post(self, request):
+        data = validated(account_serializers.AvatarUploadSerializer, request)
+        user = avatars.avatar_set_from_upload(user=request.user, upload=data["file"])
+        return Response(account_serializers.UserSerializer(user, context={"request": request}).data)

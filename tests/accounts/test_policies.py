@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def _moderator_by_group():
     user = UserFactory()
-    user.groups.add(Group.objects.create(name="moderators"))
+    user.groups.add(Group.objects.get_or_create(name="moderators")[0])
     return user
 
 

@@ -83,7 +83,8 @@ def test_every_demo_module_adds_rows_once_and_a_rerun_adds_none(settings):
     call_command("seed_demo", stdout=out, stderr=err)
 
     assert "FFmpeg not found" in err.getvalue()
-    assert "Demo data ready: 91 rows created." in out.getvalue()
+    # 90: the moderators group itself comes from migrate (catalog/moderators.py).
+    assert "Demo data ready: 90 rows created." in out.getvalue()
     assert {label for label in labels if _rows(label) > before[label]} == set(labels)
     assert Podcast.objects.filter(audio__isnull=True).count() == 4
     assert not MediaAsset.objects.filter(kind__in=["audio", "video"]).exists()

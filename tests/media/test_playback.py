@@ -7,7 +7,8 @@ import time
 import pytest
 from django.core.files.storage import default_storage
 
-from media import services, signing
+from cnt import signing
+from media import services
 from tests.factories import UserFactory
 
 

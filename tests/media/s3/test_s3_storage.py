@@ -10,7 +10,8 @@ import pytest
 import requests
 from botocore.exceptions import EndpointConnectionError
 
-from media import layout, services, signing, storage
+from cnt import signing
+from media import layout, services, storage
 from media.models import AssetStatus, MediaAsset
 from tests.conftest import client_for
 from tests.factories import UserFactory

@@ -1,5 +1,7 @@
-"""Signed playback URLs. The token sits in the path and covers the whole asset, so the
-relative URIs inside an HLS master playlist (variants, segments) inherit it."""
+"""Signed playback URLs of media assets (a platform helper: the accounts, media and content
+serializers all sign asset URLs, and media/playback.py verifies them). The token sits in the
+path and covers the whole asset, so the relative URIs inside an HLS master playlist
+(variants, segments) inherit it."""
 
 import base64
 import hashlib
