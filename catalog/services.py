@@ -16,7 +16,7 @@ from rest_framework import status as http_status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from bible.services import scripture_links_clear, scripture_links_set
-from catalog import policies, read_cache, selectors
+from catalog import moderation, policies, read_cache, selectors
 from catalog.lexicon import lexicon_add, lexicon_add_content
 from catalog.models import (
     Artist,
@@ -157,21 +157,6 @@ def _set_cover(obj, cover: MediaAsset | None) -> None:
         obj.poster = cover
 
 
-def _approve_automatically(obj, now) -> None:
-    obj.status = ModerationStatus.APPROVED
-    obj.rejection_reason = ""
-    obj.moderated_by = None
-    obj.moderated_at = now
-    obj.published_at = obj.published_at or now
-
-
-def _back_to_review(obj) -> None:
-    obj.status = ModerationStatus.PENDING
-    obj.rejection_reason = ""
-    obj.moderated_by = None
-    obj.moderated_at = None
-
-
 def _scripture_links_sync(obj, fields) -> None:
     """A podcast's `scripture_reference` as verse ranges (bible_passages, which the passage
     search reads) and as normalised text. Text naming no passage raises a 400 on the field,
@@ -232,12 +217,11 @@ def content_create(
         )
         _set_media(obj, asset)
         _set_cover(obj, cover)
-        if artist.is_trusted:
-            _approve_automatically(obj, timezone.now())
         obj.save()
         _scripture_links_sync(obj, details)
-        if obj.status == ModerationStatus.APPROVED:
-            lexicon_add_content(obj)
+        moderation.content_submit(
+            content_type=moderation.content_type_for(obj), obj=obj, trusted=artist.is_trusted
+        )
     return obj
 
 
@@ -268,13 +252,12 @@ def content_update(*, obj, user, **changes):
             media_changed = True
         for field, value in changes.items():
             setattr(locked, field, list(value) if field == "tags" else value)
+        locked.save()
         if media_changed:
             trusted = Artist.objects.filter(user_id=locked.owner_id, is_trusted=True).exists()
-            if locked.status == ModerationStatus.REJECTED or (
-                locked.status == ModerationStatus.APPROVED and not trusted
-            ):
-                _back_to_review(locked)
-        locked.save()
+            moderation.content_return_to_review(
+                content_type=moderation.content_type_for(locked), obj=locked, trusted=trusted
+            )
         _scripture_links_sync(locked, changes)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)
