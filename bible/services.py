@@ -1,8 +1,8 @@
 """Writes of the Bible app: documents (PDF + rendered cover), stories, scripture links.
 
-Story moderation transitions (approve, reject) live in catalog/moderation.py; here stories
-are created pending (approved at once for trusted artists) and sent back to review when
-their media changes, as catalogue content is.
+Story moderation transitions live in catalog/moderation.py: stories are submitted there when
+created (approved at once for trusted artists) and sent back to review when their media
+changes, as catalogue content is.
 """
 
 import logging
@@ -13,14 +13,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from bible import covers, policies, references
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
+from catalog import moderation
 from catalog.models import Artist, ContentType
 from catalog.services import content_delete
 from cnt.errors import InvalidInput
-from cnt.models import ModerationStatus
 from media import services as media_services
 from media import storage
 from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset
@@ -139,11 +138,11 @@ def story_create(
             **assets,
         )
         story.duration_seconds = _duration(story)
-        if artist.is_trusted:
-            story.status = ModerationStatus.APPROVED
-            story.moderated_at = timezone.now()
         story.save()
         _links_replace(ContentType.BIBLE_STORY, story.pk, passages)
+        moderation.content_submit(
+            content_type=ContentType.BIBLE_STORY, obj=story, trusted=artist.is_trusted
+        )
     return story
 
 
@@ -176,14 +175,13 @@ def story_update(*, story: BibleStory, user, **changes) -> BibleStory:
             _links_replace(ContentType.BIBLE_STORY, locked.pk, passages)
         if media_changed:
             locked.duration_seconds = _duration(locked)
-            if locked.status == ModerationStatus.REJECTED or (
-                locked.status == ModerationStatus.APPROVED and not _is_trusted(locked.owner_id)
-            ):
-                locked.status = ModerationStatus.PENDING
-                locked.rejection_reason = ""
-                locked.moderated_by = None
-                locked.moderated_at = None
         locked.save()
+        if media_changed:
+            moderation.content_return_to_review(
+                content_type=ContentType.BIBLE_STORY,
+                obj=locked,
+                trusted=_is_trusted(locked.owner_id),
+            )
     return locked
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +37,7 @@ from catalog.models import (
 )
 from cnt import signing
 from cnt.admin import ReadOnlyAdmin
+from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
 from media import profiles
 from media.models import AssetKind, AssetStatus
@@ -366,8 +367,8 @@ class ModeratedAdmin(admin.ModelAdmin):
                     moderator=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-            except ValidationError as exc:
-                form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+            except InvalidInput as exc:
+                form.add_error("reason", (exc.errors or {}).get("reason", [exc.detail]))
             else:
                 self._report(request, [result], "rejected")
                 return HttpResponseRedirect(self.pending_queue_url())

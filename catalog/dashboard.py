@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from catalog import kinds
 from catalog.models import PlayEvent
-from catalog.moderation import MODEL_LABELS, status_counts
+from catalog.moderation import status_counts
 from media.models import MediaAsset, Rendition
 
 WINDOW_DAYS = 7
@@ -18,14 +19,14 @@ def dashboard_stats(*, now=None) -> dict:
     now = now or timezone.now()
     since = now - timedelta(days=WINDOW_DAYS)
     content = {}
-    for content_type in MODEL_LABELS:
-        row = status_counts(content_type)
+    for kind in kinds.kinds():
+        row = status_counts(kind.name)
         oldest = row.pop("oldest_pending_at")
         row["total"] = row["pending"] + row["approved"] + row["rejected"]
         row["oldest_pending_age_seconds"] = (
             max(0, int((now - oldest).total_seconds())) if oldest else None
         )
-        content[content_type.value] = row
+        content[kind.name] = row
     assets = MediaAsset.objects.aggregate(
         uploads=Count("pk", filter=Q(created_at__gte=since)),
         used_bytes=Sum("size_bytes"),

@@ -236,8 +236,14 @@ class PlaylistItem(models.Model):
 
 
 class ModerationAction(models.TextChoices):
+    """What a ModerationDecision did; catalog.moderation has one service per action."""
+
+    SUBMIT = "submit", "Submit"
     APPROVE = "approve", "Approve"
     REJECT = "reject", "Reject"
+    RESUBMIT = "resubmit", "Back to review"
+    HIDE = "hide", "Hide after reports"
+    RESTORE = "restore", "Restore"
 
 
 class ModerationDecision(models.Model):

@@ -1,60 +1,59 @@
-"""Moderation: the status transitions of every moderated content type, and the queue reads.
+"""Moderation: every status change of every moderated content type, and the queue reads.
 
-One service per transition (`content_approve`, `content_reject`), used by Django Admin and the
-REST admin endpoints alike. Each locks the row, writes a ModerationDecision, stamps who and
-when, and notifies the owner (row now, push after commit). Repeating a decision is a no-op.
+One service per transition, used by Django Admin, the REST admin endpoints and the apps'
+own services alike; no other module assigns a moderated status. Each transition locks the
+row, writes one ModerationDecision, stamps who and when, and tells the owner of decisions
+someone else made (row now, push after commit). Repeating a transition is a no-op that
+writes nothing.
+
+    content_submit            new content: pending, or approved at once when trusted
+    content_approve           a moderator makes it public
+    content_reject            a moderator refuses it, with a reason the owner is told
+    content_return_to_review  the owner changed reviewed content: back to pending
+    content_hide              enough users reported it: out of public view until reviewed
+    content_restore           a moderator dismisses the reports: public again
+
+`moderated_by` / `moderated_at` describe the review the current status rests on: stamped when
+content becomes approved or rejected, cleared when it goes (back) to pending. System
+transitions (submit, return to review, hide) record no moderator.
 """
 
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.policies import is_moderator
+from catalog import kinds
 from catalog.lexicon import lexicon_add_content
 from catalog.models import ContentType, ModerationAction, ModerationDecision
+from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
 
 REASON_MAX_LENGTH = 2000
 
-# API name -> model label. The order is the order of the admin queue and the dashboard.
-MODEL_LABELS = {
-    ContentType.PODCAST: "catalog.Podcast",
-    ContentType.MOVIE: "catalog.Movie",
-    ContentType.MUSIC: "catalog.MusicTrack",
-    ContentType.BIBLE_STORY: "bible.BibleStory",
-    ContentType.COMMUNITY_POST: "community.CommunityPost",
-}
+_ANY = frozenset(ModerationStatus.values)
+_REVIEWED = frozenset({ModerationStatus.APPROVED, ModerationStatus.REJECTED})
 
 
-class UnknownContentType(LookupError):
-    """`content_type` names no moderated model."""
+# A name no content kind has (catalog/kinds.py is the one list of moderated kinds).
+UnknownContentType = kinds.UnknownContentKind
 
 
 def model_for(content_type: str) -> type[models.Model]:
-    try:
-        label = MODEL_LABELS[ContentType(content_type)]
-    except ValueError:
-        raise UnknownContentType(content_type)
-    return apps.get_model(label)
+    return kinds.kind_get(content_type).model
 
 
 def content_type_for(model_or_obj) -> ContentType:
-    meta = model_or_obj._meta
-    for content_type, label in MODEL_LABELS.items():
-        if label.lower() == meta.label_lower:
-            return content_type
-    raise UnknownContentType(meta.label)
+    return ContentType(kinds.kind_for(model_or_obj).name)
 
 
 def owner_id_of(obj) -> int | None:
-    """Catalog content and Bible stories have an `owner`, community posts an `author`."""
-    return getattr(obj, "owner_id", None) or getattr(obj, "author_id", None)
+    """The owner of an item, by its kind's owner field (`owner`, or a post's `author`)."""
+    return kinds.kind_for(obj).owner_id_of(obj)
 
 
 def display_title(obj) -> str:
@@ -71,63 +70,52 @@ class ModerationResult:
 
 def _check_moderator(moderator) -> None:
     if not is_moderator(moderator):
-        raise PermissionDenied("Moderators only.")
+        raise Forbidden("Moderators only.")
 
 
-def _transition(*, content_type, obj, moderator, target: str, reason: str = "") -> ModerationResult:
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(errors={"reason": ["A reason is required to reject content."]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput(
+            errors={"reason": [f"Keep the reason under {REASON_MAX_LENGTH} characters."]}
+        )
+    return reason
+
+
+def _transition(
+    *,
+    content_type,
+    obj,
+    action: str,
+    target: str,
+    sources=_ANY,
+    moderator=None,
+    reason: str = "",
+    applies=None,
+) -> ModerationResult:
+    """Move `obj` to `target` when its locked status is one of `sources` (and `applies`,
+    given the locked row, agrees); otherwise change and write nothing."""
     content_type = ContentType(content_type)
     model = model_for(content_type)
     if not isinstance(obj, model):
         raise UnknownContentType(f"{obj!r} is not a {content_type}")
-    _check_moderator(moderator)
     with transaction.atomic():
         # The lock serialises concurrent decisions on one item; the loser sees the new status.
         locked = model.objects.select_for_update().get(pk=obj.pk)
         previous = locked.status
-        changed = previous != target
+        changed = previous in sources and (applies is None or applies(locked))
         decision = None
         if changed:
-            now = timezone.now()
-            locked.status = target
-            locked.rejection_reason = reason if target == ModerationStatus.REJECTED else ""
-            locked.moderated_by = moderator
-            locked.moderated_at = now
-            fields = ["status", "rejection_reason", "moderated_by", "moderated_at", "updated_at"]
-            is_catalog = hasattr(locked, "published_at")
-            if target == ModerationStatus.APPROVED and is_catalog and locked.published_at is None:
-                locked.published_at = now
-                fields.append("published_at")
-            locked.save(update_fields=fields)
-            if target == ModerationStatus.APPROVED:
-                lexicon_add_content(locked)
-            action = (
-                ModerationAction.APPROVE
-                if target == ModerationStatus.APPROVED
-                else ModerationAction.REJECT
-            )
-            decision = ModerationDecision.objects.create(
+            decision = _apply(
                 content_type=content_type,
-                object_id=locked.pk,
+                obj=locked,
                 action=action,
-                previous_status=previous,
-                reason=reason,
+                target=target,
                 moderator=moderator,
+                reason=reason,
             )
-            _notify_owner(locked, content_type, target, reason, moderator)
-            first_approval = (
-                target == ModerationStatus.APPROVED
-                and getattr(locked, "artist_id", None)
-                and not ModerationDecision.objects.filter(
-                    content_type=content_type, object_id=locked.pk, action=ModerationAction.APPROVE
-                )
-                .exclude(pk=decision.pk)
-                .exists()
-            )
-            if first_approval:
-                from catalog.tasks import notify_followers_of_new_content
-
-                args = (content_type.value, locked.pk)
-                transaction.on_commit(lambda: notify_followers_of_new_content.delay(*args))
     for field in ("status", "rejection_reason", "moderated_by_id", "moderated_at", "updated_at"):
         setattr(obj, field, getattr(locked, field))
     if hasattr(locked, "published_at"):
@@ -137,24 +125,78 @@ def _transition(*, content_type, obj, moderator, target: str, reason: str = "") 
     )
 
 
-def _notify_owner(obj, content_type, target, reason, moderator) -> None:
+def _apply(*, content_type, obj, action, target, moderator, reason) -> ModerationDecision:
+    previous = obj.status
+    now = timezone.now()
+    reviewed = target != ModerationStatus.PENDING
+    obj.status = target
+    obj.rejection_reason = reason if target == ModerationStatus.REJECTED else ""
+    obj.moderated_by = moderator if reviewed else None
+    obj.moderated_at = now if reviewed else None
+    fields = ["status", "rejection_reason", "moderated_by", "moderated_at", "updated_at"]
+    has_publication_date = hasattr(obj, "published_at")
+    if target == ModerationStatus.APPROVED and has_publication_date and obj.published_at is None:
+        obj.published_at = now
+        fields.append("published_at")
+    obj.save(update_fields=fields)
+    if target == ModerationStatus.APPROVED:
+        lexicon_add_content(obj)
+    decision = ModerationDecision.objects.create(
+        content_type=content_type,
+        object_id=obj.pk,
+        action=action,
+        previous_status=previous,
+        reason=reason,
+        moderator=moderator,
+    )
+    _notify_owner(obj, content_type, action, reason, moderator)
+    first_approval = (
+        action == ModerationAction.APPROVE
+        and getattr(obj, "artist_id", None)
+        and not ModerationDecision.objects.filter(
+            content_type=content_type, object_id=obj.pk, action=ModerationAction.APPROVE
+        )
+        .exclude(pk=decision.pk)
+        .exists()
+    )
+    if first_approval:
+        from catalog.tasks import notify_followers_of_new_content
+
+        args = (content_type.value, obj.pk)
+        transaction.on_commit(lambda: notify_followers_of_new_content.delay(*args))
+    return decision
+
+
+def _notify_owner(obj, content_type, action, reason, moderator) -> None:
+    """The owner hears of what others decided; submitting and editing are their own acts."""
     recipient_id = owner_id_of(obj)
-    if recipient_id is None:
-        return
     label = content_type.label.lower()
     name = display_title(obj)
-    if target == ModerationStatus.APPROVED:
-        kind, title, message = (
+    messages = {
+        ModerationAction.APPROVE: (
             NotificationType.CONTENT_APPROVED,
             f"Your {label} “{name}” is now public",
             "",
-        )
-    else:
-        kind, title, message = (
+        ),
+        ModerationAction.REJECT: (
             NotificationType.CONTENT_REJECTED,
             f"Your {label} “{name}” was not approved",
             reason,
-        )
+        ),
+        ModerationAction.HIDE: (
+            NotificationType.SYSTEM,
+            f"Your {label} “{name}” is hidden until a moderator reviews it",
+            reason,
+        ),
+        ModerationAction.RESTORE: (
+            NotificationType.CONTENT_APPROVED,
+            f"Your {label} “{name}” is public again",
+            "",
+        ),
+    }
+    if recipient_id is None or action not in messages:
+        return
+    kind, title, message = messages[action]
     notification_create(
         recipient=recipient_id,
         type=kind,
@@ -165,26 +207,96 @@ def _notify_owner(obj, content_type, target, reason, moderator) -> None:
     )
 
 
+# --- transitions ---------------------------------------------------------------------------
+
+
+def content_submit(*, content_type, obj, trusted: bool) -> ModerationResult:
+    """Enter newly created (saved, pending) content into moderation: it waits for review, or
+    is approved at once when `trusted` (a trusted artist, or a kind that needs no review).
+    Submitting twice writes nothing."""
+
+    def not_yet_submitted(locked) -> bool:
+        return not ModerationDecision.objects.filter(
+            content_type=content_type, object_id=locked.pk
+        ).exists()
+
+    return _transition(
+        content_type=content_type,
+        obj=obj,
+        action=ModerationAction.SUBMIT,
+        target=ModerationStatus.APPROVED if trusted else ModerationStatus.PENDING,
+        sources={ModerationStatus.PENDING},
+        applies=not_yet_submitted,
+        reason="Approved without review." if trusted else "",
+    )
+
+
 def content_approve(*, content_type, obj, moderator) -> ModerationResult:
     """Make `obj` public. Approving approved content changes nothing and audits nothing."""
+    _check_moderator(moderator)
     return _transition(
-        content_type=content_type, obj=obj, moderator=moderator, target=ModerationStatus.APPROVED
+        content_type=content_type,
+        obj=obj,
+        action=ModerationAction.APPROVE,
+        target=ModerationStatus.APPROVED,
+        sources=_ANY - {ModerationStatus.APPROVED},
+        moderator=moderator,
     )
 
 
 def content_reject(*, content_type, obj, moderator, reason: str) -> ModerationResult:
     """Hide `obj` with a reason the owner is told. Rejecting rejected content is a no-op."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "A reason is required to reject content."})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX_LENGTH} characters."})
+    reason = _clean_reason(reason)
+    _check_moderator(moderator)
     return _transition(
         content_type=content_type,
         obj=obj,
-        moderator=moderator,
+        action=ModerationAction.REJECT,
         target=ModerationStatus.REJECTED,
+        sources=_ANY - {ModerationStatus.REJECTED},
+        moderator=moderator,
         reason=reason,
+    )
+
+
+def content_return_to_review(*, content_type, obj, trusted: bool = False) -> ModerationResult:
+    """The owner changed reviewed content (new media, an edited post): it goes back to the
+    queue. Rejected content always does (only a moderator lifts a rejection); approved
+    content keeps its approval when `trusted`. Pending content stays as it is."""
+    sources = {ModerationStatus.REJECTED} if trusted else _REVIEWED
+    return _transition(
+        content_type=content_type,
+        obj=obj,
+        action=ModerationAction.RESUBMIT,
+        target=ModerationStatus.PENDING,
+        sources=sources,
+    )
+
+
+def content_hide(*, content_type, obj, reporters: int) -> ModerationResult:
+    """`reporters` distinct users reported public content: it leaves public view and waits
+    for a moderator in the queue. Content not public is left alone."""
+    return _transition(
+        content_type=content_type,
+        obj=obj,
+        action=ModerationAction.HIDE,
+        target=ModerationStatus.PENDING,
+        sources={ModerationStatus.APPROVED},
+        reason=f"Reported by {reporters} user{'s' if reporters != 1 else ''}.",
+    )
+
+
+def content_restore(*, content_type, obj, moderator) -> ModerationResult:
+    """A moderator dismissed the reports against `obj`: it is public again. Restoring public
+    content is a no-op."""
+    _check_moderator(moderator)
+    return _transition(
+        content_type=content_type,
+        obj=obj,
+        action=ModerationAction.RESTORE,
+        target=ModerationStatus.APPROVED,
+        sources=_ANY - {ModerationStatus.APPROVED},
+        moderator=moderator,
     )
 
 
@@ -239,7 +351,7 @@ def status_counts(content_type) -> dict:
 def moderation_queue(content_types=None) -> list[QueueEntry]:
     """Pending work per content type (one query per type), for the admin index."""
     entries = []
-    for content_type in content_types or MODEL_LABELS:
+    for content_type in content_types or [kind.name for kind in kinds.kinds()]:
         model = model_for(content_type)
         row = model.objects.filter(status=ModerationStatus.PENDING).aggregate(
             n=Count("pk"), oldest=Min("created_at")

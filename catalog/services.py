@@ -15,7 +15,7 @@ from django.db.models import Case, Count, F, Max, Model, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog import kinds, policies, read_cache, selectors
+from catalog import kinds, moderation, policies, read_cache, selectors
 from catalog.lexicon import lexicon_add, lexicon_add_content
 from catalog.models import (
     Artist,
@@ -129,21 +129,6 @@ def _set_cover(obj, cover: MediaAsset | None) -> None:
         setattr(obj, field, cover)
 
 
-def _approve_automatically(obj, now) -> None:
-    obj.status = ModerationStatus.APPROVED
-    obj.rejection_reason = ""
-    obj.moderated_by = None
-    obj.moderated_at = now
-    obj.published_at = obj.published_at or now
-
-
-def _back_to_review(obj) -> None:
-    obj.status = ModerationStatus.PENDING
-    obj.rejection_reason = ""
-    obj.moderated_by = None
-    obj.moderated_at = None
-
-
 def _field_writers_apply(obj, fields) -> None:
     """Fields another app keeps in its own tables (a podcast's `scripture_reference`, which
     the Bible app stores as verse ranges) go through the writer it registered; the writer
@@ -209,12 +194,11 @@ def content_create(
         )
         _set_media(obj, asset)
         _set_cover(obj, cover)
-        if artist.is_trusted:
-            _approve_automatically(obj, timezone.now())
         obj.save()
         _field_writers_apply(obj, details)
-        if obj.status == ModerationStatus.APPROVED:
-            lexicon_add_content(obj)
+        moderation.content_submit(
+            content_type=kinds.kind_for(obj).name, obj=obj, trusted=artist.is_trusted
+        )
     return obj
 
 
@@ -247,13 +231,12 @@ def content_update(*, obj, user, **changes):
             media_changed = True
         for field, value in changes.items():
             setattr(locked, field, list(value) if field == "tags" else value)
+        locked.save()
         if media_changed:
             trusted = Artist.objects.filter(user_id=locked.owner_id, is_trusted=True).exists()
-            if locked.status == ModerationStatus.REJECTED or (
-                locked.status == ModerationStatus.APPROVED and not trusted
-            ):
-                _back_to_review(locked)
-        locked.save()
+            moderation.content_return_to_review(
+                content_type=kinds.kind_for(locked).name, obj=locked, trusted=trusted
+            )
         _field_writers_apply(locked, changes)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)

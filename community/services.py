@@ -9,7 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cnt.errors import InvalidInput
+from accounts.policies import is_moderator
+from catalog import moderation
+from catalog.models import ContentType
+from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
@@ -42,13 +45,12 @@ def _image_for(*, user, image_id) -> MediaAsset | None:
     )
 
 
-def _initial_status(user) -> str:
+def _skips_review(user) -> bool:
+    """Posts need no review unless the settings ask for it; trusted artists' never do."""
     if not settings.COMMUNITY_POSTS_REQUIRE_APPROVAL:
-        return ModerationStatus.APPROVED
+        return True
     artist = getattr(user, "artist", None)
-    if artist is not None and artist.is_trusted:
-        return ModerationStatus.APPROVED
-    return ModerationStatus.PENDING
+    return artist is not None and artist.is_trusted
 
 
 @transaction.atomic
@@ -56,14 +58,11 @@ def post_create(*, author, content: str, post_type: str = PostType.GENERAL, imag
     """Publish a post (approved at once unless the settings ask for review). A quote post
     without an image gets a generated quote image after commit."""
     image = _image_for(user=author, image_id=image_id)
-    status = _initial_status(author)
     post = CommunityPost.objects.create(
-        author=author,
-        body=content,
-        post_type=post_type,
-        image=image,
-        status=status,
-        moderated_at=timezone.now() if status == ModerationStatus.APPROVED else None,
+        author=author, body=content, post_type=post_type, image=image
+    )
+    moderation.content_submit(
+        content_type=ContentType.COMMUNITY_POST, obj=post, trusted=_skips_review(author)
     )
     if post_type == PostType.QUOTE and image is None:
         from community.tasks import render_quote_image
@@ -108,9 +107,11 @@ def post_update(*, post: CommunityPost, user, **fields) -> CommunityPost:
         post.post_type = fields["post_type"]
     if "image_id" in fields:
         post.image = _image_for(user=user, image_id=fields["image_id"])
-    if settings.COMMUNITY_POSTS_REQUIRE_APPROVAL and post.status == ModerationStatus.APPROVED:
-        post.status = _initial_status(user)
     post.save()
+    if settings.COMMUNITY_POSTS_REQUIRE_APPROVAL and post.status == ModerationStatus.APPROVED:
+        moderation.content_return_to_review(
+            content_type=ContentType.COMMUNITY_POST, obj=post, trusted=_skips_review(user)
+        )
     return post
 
 
@@ -235,10 +236,11 @@ def report_create(*, reporter, reason: str, post=None, comment=None) -> tuple[Re
         except IntegrityError:  # a concurrent double submit
             return Report.objects.get(reporter=reporter, **target), False
         open_reports = Report.objects.filter(status=ReportStatus.OPEN, **target)
-        if open_reports.values("reporter").distinct().count() >= _hide_threshold():
+        reporters = open_reports.values("reporter").distinct().count()
+        if reporters >= _hide_threshold():
             if post is not None:
-                CommunityPost.objects.filter(pk=post.pk, status=ModerationStatus.APPROVED).update(
-                    status=ModerationStatus.PENDING
+                moderation.content_hide(
+                    content_type=ContentType.COMMUNITY_POST, obj=post, reporters=reporters
                 )
             else:
                 Comment.objects.filter(pk=comment.pk).update(is_hidden=True)
@@ -247,7 +249,11 @@ def report_create(*, reporter, reason: str, post=None, comment=None) -> tuple[Re
 
 @transaction.atomic
 def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
-    """Close a report: upheld removes the content from view, dismissed restores it."""
+    """Close a report and every open report of its target: upheld rejects a post (the
+    author is told the reason) or hides a comment, dismissed restores it. Moderators only;
+    anyone else changes nothing."""
+    if not is_moderator(moderator):
+        raise Forbidden("Moderators only.")
     targets = Report.objects.filter(status=ReportStatus.OPEN)
     targets = (
         targets.filter(post_id=report.post_id)
@@ -257,10 +263,18 @@ def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
     status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
     targets.update(status=status, resolved_by=moderator, resolved_at=timezone.now())
     if report.post_id:
-        new = ModerationStatus.REJECTED if uphold else ModerationStatus.APPROVED
-        CommunityPost.objects.filter(pk=report.post_id).update(
-            status=new, moderated_by=moderator, moderated_at=timezone.now()
-        )
+        post = CommunityPost.objects.get(pk=report.post_id)
+        if uphold:
+            moderation.content_reject(
+                content_type=ContentType.COMMUNITY_POST,
+                obj=post,
+                moderator=moderator,
+                reason=f"Removed after reports: {report.reason}"[: moderation.REASON_MAX_LENGTH],
+            )
+        else:
+            moderation.content_restore(
+                content_type=ContentType.COMMUNITY_POST, obj=post, moderator=moderator
+            )
     else:
         Comment.objects.filter(pk=report.comment_id).update(is_hidden=uphold)
     report.refresh_from_db()

@@ -4,14 +4,10 @@ from django import template
 from django.urls import reverse
 
 from accounts.policies import is_moderator
-from catalog import moderation
+from catalog import kinds, moderation
 from catalog.admin import PENDING_QUERY
 
 register = template.Library()
-
-
-def _change_permission(model) -> str:
-    return f"{model._meta.app_label}.change_{model._meta.model_name}"
 
 
 @register.simple_tag
@@ -19,11 +15,7 @@ def moderation_queue_for(user) -> list[dict]:
     """Pending items per type the user may moderate; empty for anyone else (one query a type)."""
     if not is_moderator(user):
         return []
-    allowed = [
-        content_type
-        for content_type in moderation.MODEL_LABELS
-        if user.has_perm(_change_permission(moderation.model_for(content_type)))
-    ]
+    allowed = [kind.name for kind in kinds.kinds() if user.has_perm(kind.moderation_permission)]
     rows = []
     for entry in moderation.moderation_queue(allowed) if allowed else []:
         opts = entry.model._meta

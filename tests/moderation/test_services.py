@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from catalog import moderation
 from catalog.models import ModerationAction, ModerationDecision
+from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from cnt.notifications.models import Notification, NotificationType
 from tests.factories import UserFactory
@@ -83,7 +83,7 @@ def test_reject_stores_the_reason_and_tells_the_owner(content_type, moderator, p
 def test_reject_requires_a_reason_and_changes_nothing(reason, moderator):
     obj = make("podcast")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         moderation.content_reject(
             content_type="podcast", obj=obj, moderator=moderator, reason=reason
         )
@@ -96,7 +96,7 @@ def test_reject_requires_a_reason_and_changes_nothing(reason, moderator):
 
 def test_reject_refuses_an_overlong_reason(moderator):
     obj = make("movie")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         moderation.content_reject(
             content_type="movie", obj=obj, moderator=moderator, reason="x" * 2001
         )
@@ -158,9 +158,9 @@ def test_decisions_can_be_reversed_and_keep_the_first_publication_date(moderator
 def test_non_moderators_change_nothing(content_type, owner):
     obj = make(content_type, owner=owner)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         moderation.content_approve(content_type=content_type, obj=obj, moderator=owner)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         moderation.content_reject(content_type=content_type, obj=obj, moderator=owner, reason="x")
 
     obj.refresh_from_db()
