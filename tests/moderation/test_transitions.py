@@ -9,13 +9,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from bible import services as bible_services
-from catalog import moderation
+from catalog import kinds, moderation
 from catalog import services as catalog_services
 from catalog.models import Artist, ModerationAction, ModerationDecision, Podcast
 from cnt.errors import Forbidden
 from cnt.models import ModerationStatus
+from cnt.notifications.models import Notification, NotificationType
 from community import services as community_services
-from community.models import CommunityPost, Notification, NotificationType, Report, ReportStatus
+from community.models import CommunityPost, Report, ReportStatus
 from media.models import AssetKind
 from tests.factories import UserFactory
 from tests.moderation.factories import CONTENT_TYPES, AssetFactory, make
@@ -49,6 +50,10 @@ def owner_notifications(obj):
         .order_by("id")
         .values_list("type", "data")
     )
+
+
+def test_every_registered_kind_is_covered_here():
+    assert [kind.name for kind in kinds.kinds()] == CONTENT_TYPES
 
 
 @pytest.mark.parametrize("content_type", CONTENT_TYPES)
