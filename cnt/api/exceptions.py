@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cnt import errors
+from cnt.api.shape import error_body
 
 STATUS_CODES = {
     400: "bad_request",
@@ -68,15 +69,6 @@ def status_for_error(exc: errors.ApplicationError) -> int:
 
 def code_for_status(status_code: int) -> str:
     return STATUS_CODES.get(status_code, "error")
-
-
-def error_body(detail: str, code: str, errors: dict | None = None) -> dict:
-    body = {"detail": str(detail), "code": str(code)}
-    if errors:
-        body["errors"] = errors
-        for field, messages in errors.items():
-            body.setdefault(field, messages)
-    return body
 
 
 def _flatten(detail, prefix=""):

@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cnt.api.exceptions import error_body
+from cnt.api.shape import error_body
 from cnt.errors import (
     Conflict,
     InvalidInput,
