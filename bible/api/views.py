@@ -5,7 +5,7 @@ moderators (403 for other signed-in users); stories by any signed-in user, chang
 owner only (403 when visible, 404 when not).
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -21,10 +21,8 @@ from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.api.viewsets import PlaybackProgressMixin
 from catalog.models import ContentType
 from cnt.api.permissions import WritePolicyOrReadOnly
+from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import validated
-
-ID_PATTERN = r"\d+"
-NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 
 class CanManageDocumentsOrReadOnly(WritePolicyOrReadOnly):

@@ -18,11 +18,11 @@ from rest_framework.response import Response
 
 from catalog import policies, selectors, services
 from catalog.api import serializers as s
-from catalog.api.viewsets import ID_PATTERN, NO_CONTENT
 from catalog.models import (
     PlaybackProgress,
     Playlist,
 )
+from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import ErrorSerializer, validated
 
 

@@ -7,7 +7,6 @@ visible, 404 when it is not). The rules themselves live in catalog/policies.py.
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -32,11 +31,9 @@ from catalog.models import (
 )
 from cnt.api.pagination import CachedCountPagination
 from cnt.api.permissions import WritePolicyOrReadOnly
+from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import validated
 from cnt.models import ModerationStatus
-
-ID_PATTERN = r"\d+"
-NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 
 class IsModeratorOrReadOnly(WritePolicyOrReadOnly):

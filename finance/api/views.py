@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -21,6 +20,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import ErrorSerializer, validated
 from cnt.errors import NotConfigured, NotFound
 from finance import gateway, policies, selectors, services
@@ -28,8 +28,6 @@ from finance.api import serializers as s
 from finance.api.throttles import DonationThrottle
 from finance.models import Donation, PaymentAccount
 
-ID_PATTERN = r"\d+"
-NO_CONTENT = OpenApiResponse(description="Done; no body.")
 IDEMPOTENCY_KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,128}")
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -20,12 +20,12 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from cnt.api.routers import ID_PATTERN
 from cnt.api.serializers import ErrorSerializer, validated
 from live import chat, policies, recording, selectors, services, webhooks
 from live.api import serializers as s
 from live.models import LiveStream, MeetingInvite
 
-ID_PATTERN = r"\d+"
 CONFLICT = OpenApiResponse(ErrorSerializer, description="The room is not in a state for this.")
 REFUSED = OpenApiResponse(ErrorSerializer, description="LiveKit refused the request.")
 IDENTITY = OpenApiParameter(

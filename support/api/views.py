@@ -9,13 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from cnt.api.routers import ID_PATTERN
 from cnt.api.serializers import validated
 from support import policies, selectors, services
 from support.api import serializers as s
 from support.api.throttles import SupportThrottle
 from support.models import SupportMessage
-
-ID_PATTERN = r"\d+"
 
 
 class CanOpenTickets(BasePermission):
