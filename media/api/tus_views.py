@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from cnt.api.exceptions import status_for_error
 from cnt.api.serializers import ErrorSerializer
 from media import tus
 from media.models import TusUpload
@@ -113,7 +114,7 @@ class TusView(APIView):
         response["Cache-Control"] = "no-store"
         if response.status_code == status.HTTP_412_PRECONDITION_FAILED:
             response["Tus-Version"] = tus.TUS_VERSION
-        elif response.status_code == tus.ChecksumMismatch.status_code:
+        elif response.status_code == status_for_error(tus.ChecksumMismatch()):
             response.reason_phrase = "Checksum Mismatch"
         return response
 
