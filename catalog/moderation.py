@@ -134,8 +134,14 @@ def _apply(*, content_type, obj, action, target, moderator, reason) -> Moderatio
     obj.moderated_by = moderator if reviewed else None
     obj.moderated_at = now if reviewed else None
     fields = ["status", "rejection_reason", "moderated_by", "moderated_at", "updated_at"]
-    has_publication_date = hasattr(obj, "published_at")
-    if target == ModerationStatus.APPROVED and has_publication_date and obj.published_at is None:
+    # Content goes public for the first time (approved by a moderator, or at once for a
+    # trusted artist): it gets its publication date, and its artist's followers hear of it.
+    first_publication = (
+        target == ModerationStatus.APPROVED
+        and hasattr(obj, "published_at")
+        and obj.published_at is None
+    )
+    if first_publication:
         obj.published_at = now
         fields.append("published_at")
     obj.save(update_fields=fields)
@@ -150,16 +156,7 @@ def _apply(*, content_type, obj, action, target, moderator, reason) -> Moderatio
         moderator=moderator,
     )
     _notify_owner(obj, content_type, action, reason, moderator)
-    first_approval = (
-        action == ModerationAction.APPROVE
-        and getattr(obj, "artist_id", None)
-        and not ModerationDecision.objects.filter(
-            content_type=content_type, object_id=obj.pk, action=ModerationAction.APPROVE
-        )
-        .exclude(pk=decision.pk)
-        .exists()
-    )
-    if first_approval:
+    if first_publication and getattr(obj, "artist_id", None):
         from catalog.tasks import notify_followers_of_new_content
 
         args = (content_type.value, obj.pk)

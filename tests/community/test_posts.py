@@ -282,3 +282,31 @@ def test_follows_and_new_content_notify(user, django_capture_on_commit_callbacks
     from catalog.services import content_notify_followers
 
     assert content_notify_followers(content_type="podcast", object_id=podcast.pk) == 0
+
+
+def test_a_trusted_artists_new_content_reaches_followers_once(
+    user, django_capture_on_commit_callbacks
+):
+    """Approved at once (no moderator involved), it is still news to the followers; going back
+    to review and being approved again is not."""
+    from catalog import moderation
+    from catalog.models import Artist, ContentType, Podcast
+    from catalog.services import artist_follow
+
+    creator = UserFactory()
+    artist = Artist.objects.create(user=creator, name="Grace Choir", is_trusted=True)
+    artist_follow(artist=artist, user=user)
+    podcast = Podcast.objects.create(owner=creator, artist=artist, title="Psalm 23")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.content_submit(content_type=ContentType.PODCAST, obj=podcast, trusted=True)
+    podcast.refresh_from_db()
+    assert podcast.status == "approved" and podcast.published_at is not None
+    assert Notification.objects.filter(recipient=user, type="new_content").count() == 1
+
+    moderator = UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.content_hide(content_type=ContentType.PODCAST, obj=podcast, reporters=3)
+        moderation.content_restore(
+            content_type=ContentType.PODCAST, obj=podcast, moderator=moderator
+        )
+    assert Notification.objects.filter(recipient=user, type="new_content").count() == 1
