@@ -65,7 +65,6 @@ class BibleStoryAdmin(ModeratedAdmin):
     )
     list_select_related = ("owner",)
     date_hierarchy = "created_at"
-    preview_fields = ("thumbnail", "video", "audio")
 
 
 @admin.register(ScriptureLink)

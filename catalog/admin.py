@@ -20,7 +20,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from accounts.policies import is_moderator
-from catalog import moderation
+from catalog import kinds, moderation
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -125,10 +125,16 @@ def status_badge(status: str, label: str):
 
 
 class ModeratedAdmin(admin.ModelAdmin):
-    """Admin for a moderated model. Subclasses set `preview_fields` (asset FKs, image first)."""
+    """Admin for a moderated model. The change page previews the kind's assets (images
+    first, then what it streams: catalog/kinds.py); `preview_text_fields` adds text."""
 
-    preview_fields: tuple[str, ...] = ()
     preview_text_fields: tuple[str, ...] = ()
+
+    @property
+    def preview_fields(self) -> tuple[str, ...]:
+        kind = kinds.kind_for(self.model)
+        return (*kind.image_fields, *kind.media_field_names)
+
     moderation_readonly = CONTENT_READONLY
     change_form_template = "admin/moderation/change_form.html"
     actions = ["approve_selected", "reject_selected"]
@@ -396,7 +402,6 @@ class ContentAdmin(ModeratedAdmin):
 @admin.register(Podcast)
 class PodcastAdmin(ContentAdmin):
     raw_id_fields = (*ContentAdmin.raw_id_fields, "audio", "video")
-    preview_fields = ("thumbnail", "audio", "video")
     # Set through the API, which also stores the verse ranges the passage search reads.
     readonly_fields = ("scripture_reference",)
 
@@ -404,7 +409,6 @@ class PodcastAdmin(ContentAdmin):
 @admin.register(Movie)
 class MovieAdmin(ContentAdmin):
     raw_id_fields = (*ContentAdmin.raw_id_fields, "video", "poster")
-    preview_fields = ("poster", "thumbnail", "video")
 
 
 @admin.register(MusicTrack)
@@ -421,7 +425,6 @@ class MusicTrackAdmin(ContentAdmin):
     )
     list_filter = (*ContentAdmin.list_filter, "genre")
     raw_id_fields = (*ContentAdmin.raw_id_fields, "audio")
-    preview_fields = ("thumbnail", "audio")
 
 
 # --- the rest of the catalogue ---------------------------------------------------------------

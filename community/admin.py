@@ -28,7 +28,6 @@ class CommunityPostAdmin(ModeratedAdmin):
     )
     date_hierarchy = "created_at"
     list_select_related = ("author",)
-    preview_fields = ("image",)
     preview_text_fields = ("title", "body")
 
 
