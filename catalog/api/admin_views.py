@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.api.permissions import IsModerator
 from catalog import moderation
+from catalog.api.serializers import content_type_field, moderation_status_field
 from catalog.dashboard import dashboard_stats
 from catalog.models import ContentType
 
@@ -59,9 +60,9 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class ModerationResultSerializer(serializers.Serializer):
-    content_type = serializers.ChoiceField(choices=ContentType.choices)
+    content_type = content_type_field()
     id = serializers.IntegerField(source="obj.pk")
-    status = serializers.CharField(source="obj.status")
+    status = moderation_status_field(source="obj.status")
     rejection_reason = serializers.CharField(source="obj.rejection_reason")
     moderated_at = serializers.DateTimeField(source="obj.moderated_at", allow_null=True)
     moderated_by = serializers.IntegerField(source="obj.moderated_by_id", allow_null=True)

@@ -3,6 +3,7 @@ catalog.selectors.content_scope (on a queryset already limited by the visibility
 
 import django_filters
 from django import forms
+from drf_spectacular.drainage import set_override
 from rest_framework.filters import OrderingFilter
 
 from catalog import selectors
@@ -13,12 +14,18 @@ MAX_ID = 2**63 - 1
 
 
 class IdFilter(django_filters.NumberFilter):
+    """A positive integer id, documented as one (a NumberFilter reads as a float)."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+        schema = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+        if kwargs.get("help_text"):
+            schema["description"] = kwargs["help_text"]
+        set_override(self, "field", schema)
 
 
 class ContentFilter(django_filters.FilterSet):

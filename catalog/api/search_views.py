@@ -101,9 +101,10 @@ class SearchResultSerializer(serializers.Serializer):
             return None
         return signing.playback_url(self.context.get("request"), asset.id, "original")
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_duration_seconds(self, hit):
-        return None if hit.type == SearchType.ARTIST else hit.obj.duration_seconds
+        """Seconds, a number as every duration in the API (null for artists)."""
+        return None if hit.type == SearchType.ARTIST else float(hit.obj.duration_seconds)
 
 
 class SearchQuerySerializer(serializers.Serializer):

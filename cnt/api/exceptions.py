@@ -1,7 +1,6 @@
 """One JSON error shape for every API error: {"detail", "code"} plus field errors.
 
-Field errors appear under "errors" ({field: [messages]}) and, for clients written against
-DRF's default shape, also at the top level when the name does not clash with detail/code.
+Field errors appear under "errors" ({field: [messages]}) and nowhere else.
 
 This is the only module that knows which HTTP status an application error (cnt.errors)
 stands for. Django's own ValidationError, PermissionDenied and ProtectedError, raised by

@@ -2,7 +2,10 @@
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "The one error shape; field errors sit under `errors` and at the top level.",
+    "description": (
+        "The one error shape: a message, a stable `code` to branch on, and field errors "
+        "under `errors` ({field: [messages]}, nested fields dotted)."
+    ),
     "properties": {
         "detail": {"type": "string"},
         "code": {"type": "string"},
@@ -12,7 +15,7 @@ ERROR_SCHEMA = {
         },
     },
     "required": ["detail", "code"],
-    "additionalProperties": True,
+    "additionalProperties": False,
 }
 
 ERROR_DESCRIPTIONS = {
@@ -50,4 +53,30 @@ def add_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": ref}},
                     },
                 )
+    return result
+
+
+DIGITS = "^\\d+$"
+MAX_ID = 2**63 - 1
+
+
+def integer_path_ids(result, generator, request, public):
+    """Postprocessing hook: a path parameter the router matches with `\\d+` (ID_PATTERN), or
+    one already typed as a bare integer, is an int64 id, documented alike everywhere
+    (drf-spectacular reads the regex as a patterned string), so generated clients type
+    every id the same way."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                is_id = schema.get("pattern") == DIGITS or schema == {"type": "integer"}
+                if parameter.get("in") == "path" and is_id:
+                    parameter["schema"] = {
+                        "type": "integer",
+                        "format": "int64",
+                        "minimum": 0,
+                        "maximum": MAX_ID,
+                    }
     return result

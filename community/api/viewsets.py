@@ -115,7 +115,10 @@ class PostViewSet(viewsets.ModelViewSet):
         services.post_delete(post=post)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Approved posts by the creators you follow")
+    @extend_schema(
+        summary="Approved posts by the creators you follow",
+        responses={200: PostSerializer(many=True)},  # a page, like the post list
+    )
     @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
     def following(self, request):
         page = self.paginate_queryset(selectors.post_following_feed(user=request.user))
@@ -284,7 +287,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=NotificationPreferenceSerializer(many=True),
         responses={200: NotificationPreferenceSerializer(many=True)},
     )
-    @action(detail=False, methods=["get", "put"])
+    @action(detail=False, methods=["get", "put"], pagination_class=None)
     def preferences(self, request):
         if request.method == "PUT":
             serializer = NotificationPreferenceSerializer(data=request.data, many=True)

@@ -75,7 +75,9 @@ class LiveStreamSerializer(serializers.ModelSerializer):
 
 class LiveStreamCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=MAX_TITLE)
-    description = serializers.CharField(max_length=MAX_DESCRIPTION, required=False, default="")
+    description = serializers.CharField(
+        max_length=MAX_DESCRIPTION, required=False, default="", allow_blank=True
+    )
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     cover = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="An image asset you uploaded."
@@ -163,12 +165,14 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=MAX_TITLE)
-    description = serializers.CharField(max_length=MAX_DESCRIPTION, required=False, default="")
+    description = serializers.CharField(
+        max_length=MAX_DESCRIPTION, required=False, default="", allow_blank=True
+    )
     passcode = serializers.CharField(
         min_length=4,
         max_length=64,
         required=False,
-        default="",
+        allow_blank=True,
         write_only=True,
         trim_whitespace=False,
         help_text="Lets people who are not invited join; stored hashed, never shown again.",
@@ -188,7 +192,7 @@ class MeetingCreateSerializer(serializers.Serializer):
 
 class MeetingTokenRequestSerializer(serializers.Serializer):
     passcode = serializers.CharField(
-        max_length=64, required=False, default="", trim_whitespace=False
+        max_length=64, required=False, default="", allow_blank=True, trim_whitespace=False
     )
 
 
@@ -222,7 +226,11 @@ class ParticipantSerializer(serializers.Serializer):
 
 class MuteSerializer(serializers.Serializer):
     track_sid = serializers.CharField(
-        max_length=64, required=False, default="", help_text="Empty: every microphone track."
+        max_length=64,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Empty: every microphone track.",
     )
     muted = serializers.BooleanField(required=False, default=True)
 

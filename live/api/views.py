@@ -155,7 +155,7 @@ class LiveStreamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         parameters=[s.ChatQuerySerializer],
         responses={200: s.ChatMessageSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], url_path="chat")
+    @action(detail=True, methods=["get"], url_path="chat", pagination_class=None)
     def chat(self, request, pk=None):
         stream = self.get_object()
         query = validated(s.ChatQuerySerializer, request, data=request.query_params)
@@ -243,7 +243,7 @@ class MeetingViewSet(
             host=request.user,
             title=data["title"],
             description=data["description"],
-            passcode=data["passcode"],
+            passcode=data.get("passcode", ""),
             max_participants=data["max_participants"],
             scheduled_at=data["scheduled_at"],
             invitee_ids=data["invitees"],

@@ -312,8 +312,8 @@ _TUS_RESUMABLE_PARAM = _header_param(
 _BEARER = [{"jwtAuth": []}]
 
 
-def _options_operation(operation_id: str) -> dict:
-    return {
+def _options_operation(operation_id: str, path_params: list | None = None) -> dict:
+    operation = {
         "operationId": operation_id,
         "summary": "tus capabilities (no authentication needed)",
         "tags": TAGS,
@@ -331,6 +331,9 @@ def _options_operation(operation_id: str) -> dict:
             }
         },
     }
+    if path_params:
+        operation["parameters"] = path_params
+    return operation
 
 
 def _head_operation(path_params: list) -> dict:
@@ -378,5 +381,7 @@ def add_tus_operations(result, generator, request, public):
         if "uploads_append" in operation_ids:
             path_params = [p for p in item["patch"].get("parameters", []) if p["in"] == "path"]
             item.setdefault("head", _head_operation(path_params))
-            item.setdefault("options", _options_operation("uploads_upload_capabilities"))
+            item.setdefault(
+                "options", _options_operation("uploads_upload_capabilities", path_params)
+            )
     return result

@@ -41,7 +41,7 @@ def test_400_names_the_fields(api_client):
     body = assert_error_shape(response, 400, "invalid")
     assert body["errors"]["name"] == ["Ensure this field has no more than 5 characters."]
     assert body["errors"]["tags.0"] == ["A valid integer is required."]
-    assert body["name"] == body["errors"]["name"]
+    assert set(body) == {"detail", "code", "errors"}  # field errors live under `errors` only
     assert body["detail"].startswith("name: ")
 
 
@@ -157,8 +157,6 @@ def test_field_errors_name_the_fields_like_serializer_errors(api_client, raising
         "detail": "slug: Taken.",
         "code": "invalid",
         "errors": {"slug": ["Taken."], "operations.0.end": ["Late."]},
-        "slug": ["Taken."],
-        "operations.0.end": ["Late."],
     }
 
 
@@ -182,7 +180,7 @@ def test_a_django_validation_error_with_fields_is_a_400_naming_them(api_client, 
     raising(DjangoValidationError({"reason": "A reason is required.", NON_FIELD_ERRORS: "No."}))
     body = assert_error_shape(api_client.get("/api/test/raise"), 400, "invalid")
     assert body["errors"] == {"reason": ["A reason is required."], "non_field_errors": ["No."]}
-    assert body["reason"] == ["A reason is required."]
+    assert "reason" not in body
     assert body["detail"] == "reason: A reason is required."
 
 
