@@ -106,6 +106,8 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
     before accepting; closes on malformed (4400) or oversized (4413) frames."""
 
     max_frame_bytes = MAX_FRAME_BYTES
+    # The channel of cnt/asyncapi.py that documents this socket's frames.
+    asyncapi_channel: str = ""
 
     async def connect(self):
         if not self.scope.get("origin_allowed", True):

@@ -9,6 +9,8 @@ class NotificationConsumer(AuthenticatedJsonConsumer):
 
     The group comes from the token's user only, so no one can join another user's group."""
 
+    asyncapi_channel = "notifications"  # its frames, as cnt/asyncapi.py documents them
+
     async def join(self):
         self.group = user_group(self.scope["user"].id)
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -14,6 +14,8 @@ class LiveChatConsumer(AuthenticatedJsonConsumer):
     `chat.delete` (`id`), `chat.mute` and `chat.unmute` (`user_id`). Refused actions answer
     `live.chat.error` with a code and keep the socket open."""
 
+    asyncapi_channel = "liveChat"  # its frames, as cnt/asyncapi.py documents them
+
     async def authorize(self) -> bool:
         stream_id = self.scope["url_route"]["kwargs"]["stream_id"]
         self.access = await database_sync_to_async(chat.chat_access)(

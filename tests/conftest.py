@@ -53,6 +53,25 @@ def _redis_per_worker(worker_id):
 
 
 @pytest.fixture(autouse=True)
+def _frames_follow_the_asyncapi_document(monkeypatch):
+    """Every frame any socket sends in any test must be a message the AsyncAPI document
+    (cnt/asyncapi.py) lists for that socket, with a payload that fits its schema."""
+    from cnt import asyncapi, ws
+
+    problems = []
+    send_json = ws.AuthenticatedJsonConsumer.send_json
+
+    async def checked(self, content):
+        assert self.asyncapi_channel, f"{type(self).__name__} names no AsyncAPI channel"
+        problems.extend(asyncapi.frame_problems(self.asyncapi_channel, content))
+        await send_json(self, content)
+
+    monkeypatch.setattr(ws.AuthenticatedJsonConsumer, "send_json", checked)
+    yield
+    assert not problems, problems
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

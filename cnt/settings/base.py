@@ -288,7 +288,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Backend of the CNT Media platform: podcasts, movies, music, Bible stories, "
         "community, playlists, live streams, donations and support. "
-        "Authenticate with `Authorization: Bearer <access token>`."
+        "Authenticate with `Authorization: Bearer <access token>`. "
+        "The WebSockets (notifications, upload and edit progress, live chat) are described "
+        "by the AsyncAPI 3.0 document at [/api/asyncapi.json](/api/asyncapi.json)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

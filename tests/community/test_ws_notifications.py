@@ -50,10 +50,20 @@ def test_a_push_reaches_its_user_within_a_second_and_no_one_else():
         await theirs.receive_json_from()
         loop = asyncio.get_running_loop()
         started = loop.time()
-        await sync_to_async(send_to_user)(alice.id, "community.notification.created", {"id": 7})
+        payload = {
+            "id": 7,
+            "type": "system",
+            "title": "Welcome",
+            "message": "",
+            "data": {},
+            "actor_id": None,
+            "read_at": None,
+            "created_at": "2026-12-03T12:00:00+00:00",
+        }
+        await sync_to_async(send_to_user)(alice.id, "community.notification.created", payload)
         message = await mine.receive_json_from(timeout=1)
         assert loop.time() - started < 1.0
-        assert message == {"type": "community.notification.created", "data": {"id": 7}}
+        assert message == {"type": "community.notification.created", "data": payload}
         assert await theirs.receive_nothing(timeout=0.5)
         await mine.disconnect()
         await theirs.disconnect()
