@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The client generator of the contract test, apart from the project's packages.
+CODEGEN := .venv-codegen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -12,7 +14,8 @@ PYTEST_WORKERS ?= 2
 # The test suite runs against real PostgreSQL and Redis on this machine.
 TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	REDIS_URL=redis://127.0.0.1:6379/15 \
-	CELERY_TASK_ALWAYS_EAGER=1
+	CELERY_TASK_ALWAYS_EAGER=1 \
+	OPENAPI_PYTHON_CLIENT=$(abspath $(CODEGEN))/bin/openapi-python-client
 
 .PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean
 
@@ -31,6 +34,11 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
+$(CODEGEN)/.installed: requirements-codegen.txt
+	@test -x $(CODEGEN)/bin/python || $(PYTHON) -m venv $(CODEGEN)
+	$(CODEGEN)/bin/pip install -q -r requirements-codegen.txt
+	@touch $@
+
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 
@@ -48,7 +56,7 @@ run: venv
 serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers cnt.asgi:application
 
-test: venv
+test: venv $(CODEGEN)/.installed
 	@scripts/ensure-system.sh ffmpeg services chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -56,7 +64,7 @@ test: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-pytest: venv
+pytest: venv $(CODEGEN)/.installed
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: venv
