@@ -75,6 +75,10 @@ class ContentKind:
 
 
 _KINDS: dict[str, ContentKind] = {}
+# Kept in step by kind_register: the queue order, and the kinds by model label (lower case),
+# so the hot paths (a kind per serialized row) neither sort nor scan.
+_ORDERED: list[ContentKind] = []
+_BY_LABEL: dict[str, ContentKind] = {}
 
 
 def kind_register(kind: ContentKind) -> ContentKind:
@@ -83,6 +87,8 @@ def kind_register(kind: ContentKind) -> ContentKind:
     if existing is not None and existing != kind:
         raise ValueError(f"content kind {kind.name!r} is declared twice")
     _KINDS[kind.name] = kind
+    _ORDERED[:] = sorted(_KINDS.values(), key=lambda known: (known.position, known.name))
+    _BY_LABEL[kind.model_label.lower()] = kind
     # Holders of any kind's change permission are moderators (accounts decides roles).
     from accounts.policies import moderation_permission_add
 
@@ -92,7 +98,7 @@ def kind_register(kind: ContentKind) -> ContentKind:
 
 def kinds() -> list[ContentKind]:
     """Every kind, in queue order."""
-    return sorted(_KINDS.values(), key=lambda kind: (kind.position, kind.name))
+    return list(_ORDERED)
 
 
 def kind_get(name) -> ContentKind:
@@ -104,11 +110,10 @@ def kind_get(name) -> ContentKind:
 
 def kind_for(model_or_obj) -> ContentKind:
     """The kind of a model class or instance."""
-    label = model_or_obj._meta.label_lower
-    for kind in _KINDS.values():
-        if kind.model_label.lower() == label:
-            return kind
-    raise UnknownContentKind(model_or_obj._meta.label)
+    try:
+        return _BY_LABEL[model_or_obj._meta.label_lower]
+    except KeyError:
+        raise UnknownContentKind(model_or_obj._meta.label)
 
 
 def playable_kinds() -> list[ContentKind]:
@@ -121,11 +126,6 @@ def playlist_kinds() -> list[ContentKind]:
 
 def searchable_kinds() -> list[ContentKind]:
     return [kind for kind in kinds() if kind.is_searchable]
-
-
-def kind_choices(selected=None) -> list[tuple[str, str]]:
-    """(name, label) pairs, for model and serializer choices."""
-    return [(kind.name, kind.label) for kind in (kinds() if selected is None else selected)]
 
 
 def kind_text_choices(class_name: str, selected=None) -> type[models.TextChoices]:

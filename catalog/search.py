@@ -321,9 +321,12 @@ class SearchResults:
                 )
             else:
                 kind = kinds.kind_get(type_name)
-                related = ["thumbnail", *(["artist"] if kind.has_artist else [])]
+                related = ["thumbnail"]
                 shown = ["title", "description", "duration_seconds", "thumbnail__id"]
-                shown += ["thumbnail__kind", *(["artist__id", "artist__name"] * kind.has_artist)]
+                shown.append("thumbnail__kind")
+                if kind.has_artist:
+                    related.append("artist")
+                    shown += ["artist__id", "artist__name"]
                 queryset = kind.model.objects.select_related(*related).only(*shown)
             for obj in queryset.filter(pk__in=ids).order_by():
                 objects[(type_name, obj.pk)] = obj

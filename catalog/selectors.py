@@ -45,17 +45,6 @@ from media.models import AssetKind, Rendition
 TRENDING_DAYS = 7
 
 
-def content_model(item_type: str) -> type[Model]:
-    """The model of a playable kind, by its API name (KeyError for any other name)."""
-    try:
-        kind = kinds.kind_get(item_type)
-    except kinds.UnknownContentKind:
-        raise KeyError(item_type)
-    if not kind.is_playable:
-        raise KeyError(item_type)
-    return kind.model
-
-
 def type_of(model_or_obj) -> str:
     """The API name of a content model or object ("podcast", "bible_story", ...)."""
     return kinds.kind_for(model_or_obj).name

@@ -6,6 +6,7 @@ frame a consumer sends against this document (tests/conftest.py), so it cannot d
 """
 
 from copy import deepcopy
+from functools import lru_cache
 
 from cnt.notifications.models import NotificationType
 
@@ -262,6 +263,11 @@ def _operations(name: str, sends, accepts) -> dict:
 
 def asyncapi_document() -> dict:
     """The whole document (a fresh copy, safe to change)."""
+    return deepcopy(_document())
+
+
+@lru_cache(maxsize=1)
+def _document() -> dict:
     channels = {
         "notifications": _channel(
             "/ws/notifications/",
@@ -281,66 +287,68 @@ def asyncapi_document() -> dict:
         **_operations("notifications", NOTIFICATION_EVENTS, [PING]),
         **_operations("liveChat", CHAT_EVENTS, CHAT_ACTIONS),
     }
-    return deepcopy(
-        {
-            "asyncapi": "3.0.0",
-            "info": {
-                "title": "CNT Media WebSockets",
-                "version": "1.0.0",
-                "description": (
-                    'Every frame is a JSON object `{"type", "data"}`. Authenticate with '
-                    "the access token (JWT) in the `Authorization: Bearer` header, as the "
-                    "subprotocol pair `bearer, <token>`, or as the `token` query parameter."
-                ),
-            },
-            "defaultContentType": "application/json",
-            "servers": {
-                "api": {
-                    "host": "127.0.0.1:8000",
-                    "protocol": "ws",
-                    "description": "The API host; use wss behind TLS.",
-                    "security": [
-                        {"$ref": "#/components/securitySchemes/bearerHeader"},
-                        {"$ref": "#/components/securitySchemes/tokenQuery"},
-                    ],
-                }
-            },
-            "channels": channels,
-            "operations": operations,
-            "components": {
-                "schemas": SCHEMAS,
-                "securitySchemes": {
-                    "bearerHeader": {
-                        "type": "httpApiKey",
-                        "in": "header",
-                        "name": "Authorization",
-                        "description": "`Bearer <access token>`.",
-                    },
-                    "tokenQuery": {
-                        "type": "httpApiKey",
-                        "in": "query",
-                        "name": "token",
-                        "description": "The access token, for clients that cannot set headers.",
-                    },
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "CNT Media WebSockets",
+            "version": "1.0.0",
+            "description": (
+                'Every frame is a JSON object `{"type", "data"}`. Authenticate with '
+                "the access token (JWT) in the `Authorization: Bearer` header, as the "
+                "subprotocol pair `bearer, <token>`, or as the `token` query parameter."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "api": {
+                "host": "127.0.0.1:8000",
+                "protocol": "ws",
+                "description": "The API host; use wss behind TLS.",
+                "security": [
+                    {"$ref": "#/components/securitySchemes/bearerHeader"},
+                    {"$ref": "#/components/securitySchemes/tokenQuery"},
+                ],
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearerHeader": {
+                    "type": "httpApiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "`Bearer <access token>`.",
+                },
+                "tokenQuery": {
+                    "type": "httpApiKey",
+                    "in": "query",
+                    "name": "token",
+                    "description": "The access token, for clients that cannot set headers.",
                 },
             },
-        }
-    )
+        },
+    }
+
+
+@lru_cache(maxsize=64)
+def _validator(channel: str, event: str):
+    import jsonschema
+
+    document = _document()
+    messages = document["channels"][channel]["messages"].values()
+    wanted = [m for m in messages if m["payload"]["properties"]["type"]["const"] == event]
+    if not wanted:
+        return None
+    schema = {**wanted[0]["payload"], "components": document["components"]}
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
 def frame_problems(channel: str, frame: dict) -> list[str]:
     """Why `frame` is not a message the document lists for `channel` (empty: it is)."""
-    import jsonschema
-
-    document = asyncapi_document()
-    messages = document["channels"][channel]["messages"].values()
-    wanted = [
-        m for m in messages if m["payload"]["properties"]["type"]["const"] == frame.get("type")
-    ]
-    if not wanted:
-        return [f"{channel}: no message of type {frame.get('type')!r} is documented"]
-    schema = {**wanted[0]["payload"], "components": document["components"]}
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    return [
-        f"{channel} {frame.get('type')}: {error.message}" for error in validator.iter_errors(frame)
-    ]
+    event = frame.get("type")
+    validator = _validator(channel, event) if isinstance(event, str) else None
+    if validator is None:
+        return [f"{channel}: no message of type {event!r} is documented"]
+    return [f"{channel} {event}: {error.message}" for error in validator.iter_errors(frame)]
