@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from bible import services as bible_services
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
-from catalog.admin import MODERATION_READONLY, ModeratedAdmin
+from catalog.admin.console import MODERATION_READONLY, ModeratedAdmin
 from cnt import signing
 
 

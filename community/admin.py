@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.admin import MODERATION_READONLY, ModeratedAdmin
+from catalog.admin.console import MODERATION_READONLY, ModeratedAdmin
 from community.models import Comment, CommunityPost, Like, Report
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.policies import is_moderator
 from catalog import kinds, moderation
-from catalog.admin import PENDING_QUERY
+from catalog.admin.console import PENDING_QUERY
 
 register = template.Library()
 
