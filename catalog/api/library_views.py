@@ -17,6 +17,7 @@ from rest_framework.permissions import (
 from rest_framework.response import Response
 
 from catalog import policies, selectors, services
+from catalog.api import library_serializers as ls
 from catalog.api import serializers as s
 from catalog.models import (
     PlaybackProgress,
@@ -55,12 +56,12 @@ class LibraryViewSet(viewsets.GenericViewSet):
         # An item hidden between the two queries is left out rather than shown empty.
         page = [entry for entry in page if (entry.content_type, entry.object_id) in content]
         context = {**self.get_serializer_context(), "content": content}
-        data = s.PlaybackEntrySerializer(page, many=True, context=context).data
+        data = ls.PlaybackEntrySerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
     @extend_schema(
         summary="Recently played, newest first",
-        responses={200: s.PlaybackEntrySerializer(many=True)},
+        responses={200: ls.PlaybackEntrySerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
     def history(self, request):
@@ -68,7 +69,7 @@ class LibraryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Continue watching and listening: started, not finished",
-        responses={200: s.PlaybackEntrySerializer(many=True)},
+        responses={200: ls.PlaybackEntrySerializer(many=True)},
     )
     @action(detail=False, methods=["get"], url_path="continue")
     def continue_playing(self, request):
@@ -94,22 +95,22 @@ ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)
     retrieve=extend_schema(
         summary="Get a playlist with its items",
         description="Items whose content you cannot see are left out.",
-        responses={200: s.PlaylistDetailSerializer},
+        responses={200: ls.PlaylistDetailSerializer},
     ),
     create=extend_schema(
         summary="Create a playlist",
-        request=s.PlaylistWriteSerializer,
-        responses={201: s.PlaylistDetailSerializer},
+        request=ls.PlaylistWriteSerializer,
+        responses={201: ls.PlaylistDetailSerializer},
     ),
     update=extend_schema(
         summary="Replace a playlist's details (owner)",
-        request=s.PlaylistWriteSerializer,
-        responses={200: s.PlaylistDetailSerializer},
+        request=ls.PlaylistWriteSerializer,
+        responses={200: ls.PlaylistDetailSerializer},
     ),
     partial_update=extend_schema(
         summary="Change a playlist's details (owner)",
-        request=s.PlaylistWriteSerializer,
-        responses={200: s.PlaylistDetailSerializer},
+        request=ls.PlaylistWriteSerializer,
+        responses={200: ls.PlaylistDetailSerializer},
     ),
     destroy=extend_schema(summary="Delete a playlist (owner)", responses={204: NO_CONTENT}),
 )
@@ -122,7 +123,7 @@ class PlaylistViewSet(
     viewsets.GenericViewSet,
 ):
     queryset = Playlist.objects.none()
-    serializer_class = s.PlaylistSerializer
+    serializer_class = ls.PlaylistSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
     filter_backends: list = []
     lookup_value_regex = ID_PATTERN
@@ -146,7 +147,7 @@ class PlaylistViewSet(
         playlist = selectors.playlist_get_for_user(user=self.request.user, pk=playlist.pk)
         items = selectors.playlist_items_for_user(user=self.request.user, playlist=playlist)
         context = {**self.get_serializer_context(), "items": items}
-        return Response(s.PlaylistDetailSerializer(playlist, context=context).data, status=code)
+        return Response(ls.PlaylistDetailSerializer(playlist, context=context).data, status=code)
 
     def list(self, request, *args, **kwargs):
         if not _is_true(request.query_params.get("public")) and not request.user.is_authenticated:
@@ -157,13 +158,13 @@ class PlaylistViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = validated(s.PlaylistWriteSerializer, request)
+        data = validated(ls.PlaylistWriteSerializer, request)
         playlist = services.playlist_create(user=request.user, **data)
         return self._detail(playlist, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         playlist = self._editable_object()
-        data = validated(s.PlaylistWriteSerializer, request, partial=kwargs.get("partial", False))
+        data = validated(ls.PlaylistWriteSerializer, request, partial=kwargs.get("partial", False))
         playlist = services.playlist_update(playlist=playlist, user=request.user, **data)
         return self._detail(playlist)
 
@@ -177,17 +178,17 @@ class PlaylistViewSet(
             "An item you cannot see answers like one that does not exist (400 on `id`). "
             "An item already in the playlist is a 409 with code `duplicate_item`."
         ),
-        request=s.PlaylistItemAddSerializer,
-        responses={201: s.PlaylistItemSerializer, 409: ErrorSerializer},
+        request=ls.PlaylistItemAddSerializer,
+        responses={201: ls.PlaylistItemSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"], url_path="items", permission_classes=[IsAuthenticated])
     def add_item(self, request, pk=None):
         playlist = self._editable_object()
-        data = validated(s.PlaylistItemAddSerializer, request)
+        data = validated(ls.PlaylistItemAddSerializer, request)
         item = services.playlist_item_add(
             playlist=playlist, user=request.user, item_type=data["type"], item_id=data["id"]
         )
-        data = s.PlaylistItemSerializer(item, context=self.get_serializer_context()).data
+        data = ls.PlaylistItemSerializer(item, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -208,12 +209,12 @@ class PlaylistViewSet(
 
     @extend_schema(
         summary="Put the items in a new order (owner)",
-        request=s.PlaylistReorderSerializer,
-        responses={200: s.PlaylistDetailSerializer},
+        request=ls.PlaylistReorderSerializer,
+        responses={200: ls.PlaylistDetailSerializer},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reorder(self, request, pk=None):
         playlist = self._editable_object()
-        data = validated(s.PlaylistReorderSerializer, request)
+        data = validated(ls.PlaylistReorderSerializer, request)
         services.playlist_reorder(playlist=playlist, user=request.user, item_ids=data["item_ids"])
         return self._detail(playlist)
