@@ -4,12 +4,9 @@ Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.route
 """
 
 from cnt.api.routers import OptionalSlashRouter, api_path
-from live.api.views import (
-    LiveKitWebhookView,
-    LiveStreamViewSet,
-    MeetingViewSet,
-    VoiceSessionViewSet,
-)
+from live.api.meeting_views import MeetingViewSet
+from live.api.views import LiveStreamViewSet
+from live.api.voice_views import LiveKitWebhookView, VoiceSessionViewSet
 
 router = OptionalSlashRouter()
 router.register("live/streams", LiveStreamViewSet, basename="live-stream")
