@@ -34,14 +34,14 @@ class SearchPagination(StandardPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         size = self.get_page_size(request)
-        raw = request.query_params.get(self.page_query_param) or "1"
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        number = self.get_page_number(request, None)
+        if number in self.last_page_strings or number > MAX_PAGE:
             raise NotFound("Invalid page.")
-        result = queryset.page(int(raw), size)
+        result = queryset.page(number, size)
         paginator = Paginator(_Total(result.total), size)
-        if int(raw) > paginator.num_pages:
+        if number > paginator.num_pages:
             raise NotFound("Invalid page.")
-        self.page = Page(result.hits, int(raw), paginator)
+        self.page = Page(result.hits, number, paginator)
         self.mode = result.mode
         return result.hits
 

@@ -54,3 +54,70 @@ def validated(serializer_class, request, *, data=None, partial: bool = False, **
     )
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+AMOUNT_SCHEMA = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^\d{1,10}(?:\.\d{1,2})?$",
+    "example": "25.00",
+    "description": (
+        "Money: a decimal string (answered with two decimal places), never a float, in the "
+        "currency named beside it."
+    ),
+}
+CURRENCY_SCHEMA = {
+    "type": "string",
+    "pattern": "^[A-Za-z]{3}$",
+    "example": "GBP",
+    "description": "An ISO 4217 currency code (answered in upper case).",
+}
+
+
+class AmountField(serializers.DecimalField):
+    """A sum of money: a decimal string with up to two places, documented once as `Amount`
+    wherever money appears (always next to a `currency`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        kwargs["coerce_to_string"] = True
+        super().__init__(**kwargs)
+
+
+class CurrencyField(serializers.RegexField):
+    """An ISO 4217 code, documented once as `Currency`; stored and answered in upper case."""
+
+    def __init__(self, **kwargs):
+        super().__init__(r"^[A-Za-z]{3}$", **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).upper()
+
+
+class _NamedSchemaExtension(OpenApiSerializerFieldExtension):
+    component: str
+    schema: dict
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = ResolvedComponent(
+            name=self.component,
+            type=ResolvedComponent.SCHEMA,
+            object=self.component,
+            schema=self.schema,
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class AmountFieldExtension(_NamedSchemaExtension):
+    target_class = AmountField
+    component = "Amount"
+    schema = AMOUNT_SCHEMA
+
+
+class CurrencyFieldExtension(_NamedSchemaExtension):
+    target_class = CurrencyField
+    component = "Currency"
+    schema = CURRENCY_SCHEMA

@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cnt.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cnt.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env("THROTTLE_LOGIN", default="10/min"),
@@ -313,9 +313,10 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "media.api.tus_views.add_tus_operations",
         "cnt.api.schema.add_error_responses",
         "cnt.api.schema.integer_path_ids",
-        "media.api.tus_views.add_tus_operations",
+        "cnt.api.schema.uniform_types",
     ],
 }
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Artist
-from cnt.api.serializers import EnumField
+from cnt.api.serializers import AmountField, CurrencyField, EnumField
 from finance import crypto, validators
 from finance.models import (
     BankDetails,
@@ -186,12 +186,10 @@ class DonationCreateSerializer(serializers.Serializer):
     """Amount and currency are checked against the server's limits; any fee or total the
     client sends is ignored (the amount is what is charged)."""
 
-    amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    amount = AmountField(
         help_text='A decimal string, e.g. "25.00"; limits and currencies are set by the server.',
     )
-    currency = serializers.RegexField(r"^[A-Za-z]{3}$", help_text="ISO 4217, e.g. GBP.")
+    currency = CurrencyField(help_text="ISO 4217, e.g. GBP.")
     recipient = serializers.PrimaryKeyRelatedField(
         queryset=Artist.objects.all(),
         required=False,
@@ -209,8 +207,8 @@ class DonationCreatedSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = donation_status_field()
-    amount = serializers.CharField()
-    currency = serializers.CharField()
+    amount = AmountField()
+    currency = CurrencyField()
     recipient = serializers.IntegerField(allow_null=True)
     message = serializers.CharField()
     is_anonymous = serializers.BooleanField()
@@ -231,6 +229,9 @@ class DonationSerializer(serializers.ModelSerializer):
 
     recipient = DonationRecipientSerializer(read_only=True, allow_null=True)
     status = donation_status_field(read_only=True)
+    amount = AmountField(read_only=True)
+    amount_refunded = AmountField(read_only=True)
+    currency = CurrencyField(read_only=True)
 
     class Meta:
         model = Donation
@@ -260,6 +261,9 @@ class DonationReceivedSerializer(serializers.ModelSerializer):
 
     donor = serializers.SerializerMethodField()
     status = donation_status_field(read_only=True)
+    amount = AmountField(read_only=True)
+    amount_refunded = AmountField(read_only=True)
+    currency = CurrencyField(read_only=True)
 
     class Meta:
         model = Donation

@@ -128,3 +128,105 @@ def test_feeds_and_lists_answer_as_documented(schema, user_client):
     preferences = user_client.get("/api/v1/notifications/preferences")
     assert preferences.status_code == 200 and isinstance(preferences.json(), list)
     assert _documented(schema, "/api/v1/live/streams/{id}/chat/")["type"] == "array"
+
+
+def _resolve(schema, node):
+    if "$ref" in node:
+        return schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def test_every_operation_documents_its_error_statuses(schema):
+    for method, path, operation in _operations(schema):
+        responses = operation["responses"]
+        where = f"{method.upper()} {path}"
+        for code in ("401", "429", "503"):
+            assert code in responses, f"{where} does not document {code}"
+        assert "Retry-After" in responses["429"].get("headers", {}), where
+        if "{" in path:
+            assert "404" in responses, where
+        if any(p["name"] == "page" for p in operation.get("parameters", [])):
+            assert "404" in responses and "400" in responses, where
+        for code, response in responses.items():
+            if code >= "400" and method != "head" and path != "/ready/":
+                body = response["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, f"{where} {code}"
+
+
+def test_reads_document_the_etag_and_304(schema):
+    for method, path, operation in _operations(schema):
+        if method != "get" or "200" not in operation["responses"]:
+            continue
+        assert "ETag" in operation["responses"]["200"]["headers"], path
+        assert "304" in operation["responses"], path
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "If-None-Match" in names, path
+
+
+def test_open_operations_do_not_document_a_403(schema):
+    login = schema["paths"]["/api/v1/auth/login/"]["post"]["responses"]
+    health = schema["paths"]["/health/"]["get"]["responses"]
+    assert "403" not in login and "403" not in health
+    me = schema["paths"]["/api/v1/auth/me/"]["get"]["responses"]
+    assert "403" in me
+
+
+def test_the_error_code_vocabulary_is_documented_once(schema):
+    from cnt.api.schema import _subclasses
+    from cnt.errors import ApplicationError
+
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"detail", "code", "errors"}
+    described = error["properties"]["code"]["description"]
+    for cls in _subclasses(ApplicationError):
+        assert f"`{cls.default_code}`" in described, cls.__name__
+
+
+def _inline_enums(node, where):
+    if isinstance(node, dict):
+        if "enum" in node:
+            yield where
+        for key, value in node.items():
+            yield from _inline_enums(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _inline_enums(value, f"{where}/{index}")
+
+
+def test_every_enum_is_a_named_component(schema):
+    inline = list(_inline_enums(schema["paths"], "paths"))
+    for name, component in schema["components"]["schemas"].items():
+        if "enum" not in component:
+            inline += list(_inline_enums(component, name))
+    assert inline == []
+
+
+def test_every_integer_id_is_an_int64(schema):
+    loose = []
+    for name, component in schema["components"]["schemas"].items():
+        for prop, spec in (component.get("properties") or {}).items():
+            is_id = prop == "id" or prop.endswith("_id")
+            if is_id and spec.get("type") == "integer" and spec.get("format") != "int64":
+                loose.append(f"{name}.{prop}")
+    assert loose == []
+
+
+def _refs(spec) -> set[str]:
+    branches = [spec, *spec.get("allOf", []), *spec.get("oneOf", [])]
+    return {b["$ref"].rsplit("/", 1)[-1] for b in branches if "$ref" in b}
+
+
+def test_money_is_a_decimal_string_beside_its_currency(schema):
+    components = schema["components"]["schemas"]
+    assert components["Amount"]["type"] == "string"
+    assert components["Amount"]["format"] == "decimal"
+    with_money = 0
+    for name, component in components.items():
+        props = component.get("properties") or {}
+        money = [p for p in props if p == "amount" or p.startswith("amount_")]
+        for prop in money:
+            assert "Amount" in _refs(props[prop]), f"{name}.{prop}"
+        if money:
+            with_money += 1
+            assert "Currency" in _refs(props["currency"]), name
+    assert with_money >= 4

@@ -5,7 +5,12 @@ by each app's permission-matrix tests; a second generated pass cost minutes for 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import content_type_conformance, response_schema_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.factories import UserFactory
 
@@ -23,7 +28,13 @@ def no_server_error(ctx, response, case):
     raise AssertionError(f"{response.status_code} from {case.method} {case.path}")
 
 
-CHECKS = [no_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [
+    no_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def _hypothesis(examples: int):
@@ -67,3 +78,9 @@ def auth_headers(transactional_db):
 @_hypothesis(4)
 def test_api_signed_in(case, live_server, auth_headers):
     case.call_and_validate(base_url=live_server.url, headers=auth_headers, checks=CHECKS)
+
+
+@schema.parametrize()
+@_hypothesis(2)
+def test_api_anonymous(case, live_server):
+    case.call_and_validate(base_url=live_server.url, checks=CHECKS)

@@ -187,7 +187,9 @@ def test_pagination_is_bounded(api_client, catalogue, monkeypatch):
     assert {r["id"] for r in first["results"]}.isdisjoint({r["id"] for r in second["results"]})
     assert len(capped["results"]) == 12  # page_size capped at 50, all 12 fit
     assert api_client.get("/api/v1/search", {"q": "grace", "page": 99}).status_code == 404
-    assert api_client.get("/api/v1/search", {"q": "grace", "page": "x"}).status_code == 404
+    bad = api_client.get("/api/v1/search", {"q": "grace", "page": "x"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == {"page": ["A whole number from 1 is required."]}
 
     monkeypatch.setattr(search_module, "CANDIDATES", 4)
     broad = get(api_client, q="grace", type="music")
