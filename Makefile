@@ -51,10 +51,10 @@ run: venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "==> serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
-	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers cnt.asgi:application
+	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
 serve: venv
-	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers cnt.asgi:application
+	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
 test: venv $(CODEGEN)/.installed
 	@scripts/ensure-system.sh ffmpeg services chromium

@@ -3,13 +3,18 @@
 import os
 
 from django.core.asgi import get_asgi_application
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnt.settings")
-django_asgi_app = get_asgi_application()
+try:
+    django_asgi_app = get_asgi_application()
+except ImproperlyConfigured as exc:
+    # Wrong configuration: one line saying what to fix, not a traceback.
+    raise SystemExit(f"Configuration error: {exc}") from None
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter
 
-from cnt.ws import JwtAuthMiddleware, websocket_urlpatterns  # noqa: E402
+from cnt.ws import JwtAuthMiddleware, websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from cnt.api.asyncapi import asyncapi_view
@@ -10,8 +11,10 @@ from media.playback import serve as media_serve
 admin.site.site_header = "CNT Media"
 admin.site.site_title = "CNT Media"
 admin.site.index_title = "Moderation console"
+admin.site.site_url = "/"
 
 urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("ready/", ReadyView.as_view(), name="ready"),

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from corsheaders.defaults import default_headers, default_methods
 
+from .config import database_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -91,7 +93,7 @@ DATABASE_URL = env("DATABASE_URL", default="")
 if not DATABASE_URL:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES = {"default": database_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -321,6 +323,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Outside production, web clients served from this machine (Flutter web in development on
+# any port) may call the API; production allows only CORS_ALLOWED_ORIGINS.
+CORS_ALLOWED_ORIGIN_REGEXES = env.list(
+    "CORS_ALLOWED_ORIGIN_REGEXES",
+    default=[r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"],
+)
 # tus resumable uploads (media/tus.py) need their headers allowed and exposed to web clients.
 CORS_ALLOW_METHODS = (*default_methods, "HEAD")
 CORS_ALLOW_HEADERS = (

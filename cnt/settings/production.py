@@ -14,6 +14,12 @@ if _missing:
         + ". Set them (see .env.example) or use the default settings module for local runs."
     )
 
+from .config import fernet_keys_problem  # noqa: E402
+
+_problem = fernet_keys_problem(env.list("FINANCE_ENCRYPTION_KEYS"))
+if _problem:
+    raise ImproperlyConfigured(_problem)
+
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
@@ -27,3 +33,5 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Only the origins named; no localhost default in production.
+CORS_ALLOWED_ORIGIN_REGEXES = env.list("CORS_ALLOWED_ORIGIN_REGEXES", default=[])

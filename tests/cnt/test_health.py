@@ -17,13 +17,15 @@ def test_ready_checks_every_dependency(api_client):
     assert body["failing"] == []
 
 
-def test_ready_names_a_missing_ffmpeg(api_client, settings):
+def test_ready_names_a_missing_ffmpeg(api_client, settings, caplog):
     settings.FFMPEG_BINARY = "ffmpeg-that-is-not-installed"
     response = api_client.get("/ready/")
     assert response.status_code == 503
     body = response.json()
     assert body["failing"] == ["ffmpeg"]
-    assert "ffmpeg-that-is-not-installed" in body["checks"]["ffmpeg"]
+    assert body["checks"]["ffmpeg"] == "error"
+    # What exactly failed is for the operator's log, not for anyone who asks.
+    assert "ffmpeg-that-is-not-installed not found" in caplog.text
 
 
 def test_ready_names_an_unreachable_cache(api_client, settings):
