@@ -14,11 +14,12 @@ except ImproperlyConfigured as exc:
 
 from channels.routing import ProtocolTypeRouter, URLRouter
 
+from cnt.observability import WebSocketGauge
 from cnt.ws import JwtAuthMiddleware, websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": JwtAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": WebSocketGauge(JwtAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -4,11 +4,13 @@ With no environment set this is the embedded default: SQLite under var/, local f
 under var/media, in-process Celery tasks, in-memory channel layer and local-memory cache.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from corsheaders.defaults import default_headers, default_methods
+from django.core.exceptions import ImproperlyConfigured
 
 from .config import database_config
 
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request ids and request metrics (cnt/observability.py), around everything else.
+    "cnt.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -426,11 +430,30 @@ ADMIN_URL = env("ADMIN_URL", default="admin/")
 # Password of the accounts seed_demo creates (admin, moderator, demo users).
 DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="cnt-demo-2026")
 
+# `plain` for people, `json` (one object per line, python-json-logger) for log collectors;
+# both carry the request id (cnt/observability.py), also in the Celery tasks it queued.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cnt.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
@@ -472,3 +495,25 @@ CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", default="")
 # --- Community -------------------------------------------------------------------------
 COMMUNITY_POSTS_REQUIRE_APPROVAL = env.bool("COMMUNITY_POSTS_REQUIRE_APPROVAL", default=False)
 COMMUNITY_REPORT_HIDE_THRESHOLD = env.int("COMMUNITY_REPORT_HIDE_THRESHOLD", default=3)
+
+# --- Observability (cnt/observability.py) ---------------------------------------------------
+# /metrics: with a token, only `Authorization: Bearer <token>`; production serves it only
+# when METRICS_TOKEN is set.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_REQUIRE_TOKEN = False
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env(
+    "SENTRY_ENVIRONMENT",
+    default="production"
+    if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production")
+    else "development",
+)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from cnt.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

@@ -35,3 +35,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 # Only the origins named; no localhost default in production.
 CORS_ALLOWED_ORIGIN_REGEXES = env.list("CORS_ALLOWED_ORIGIN_REGEXES", default=[])
+# /metrics only behind METRICS_TOKEN.
+METRICS_REQUIRE_TOKEN = True
