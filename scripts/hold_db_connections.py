@@ -17,6 +17,11 @@ import time
 
 import psycopg
 
+IN_USE = """
+    SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+           current_setting('max_connections')::int
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,14 +36,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     held = [psycopg.connect(conninfo, autocommit=True) for _ in range(args.count)]
     try:
-        in_use, limit = (
-            held[0]
-            .execute(
-                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
-                " current_setting('max_connections')::int"
-            )
-            .fetchone()
-        )
+        in_use, limit = held[0].execute(IN_USE).fetchone()
         print(f"holding {len(held)} connections; server: {in_use} of {limit} in use", flush=True)
         deadline = time.monotonic() + args.seconds
         while time.monotonic() < deadline:

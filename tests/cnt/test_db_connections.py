@@ -3,6 +3,12 @@ leaves at most the pool's size open (before the pool, CONN_MAX_AGE=60, each requ
 kept a connection of its own until PostgreSQL refused everyone)."""
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -12,6 +18,7 @@ from django.db import connection
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
+ROOT = Path(__file__).resolve().parents[2]
 BURST = 40
 
 
@@ -51,3 +58,83 @@ def test_the_pool_serves_the_test_database():
         assert cursor.fetchone()[0] == connection.settings_dict["NAME"]
     assert connection.settings_dict["NAME"].startswith("test_")
     assert connection.pool.kwargs["dbname"] == connection.settings_dict["NAME"]
+
+
+def database_url() -> str:
+    """The URL of this test database, for a process of its own."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def run_python(code: str, **env_overrides) -> subprocess.CompletedProcess:
+    """Run `code` after django.setup() in a fresh process with the settings as they are."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cnt.settings", "LOG_LEVEL": "CRITICAL"}
+    env.update(env_overrides)
+    setup = "import django, json\ndjango.setup()\nfrom django.conf import settings\n"
+    return subprocess.run(
+        [sys.executable, "-c", setup + textwrap.dedent(code)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_pool_size_and_timeout_come_from_the_environment():
+    result = run_python(
+        'print(json.dumps(settings.DATABASES["default"]["OPTIONS"]["pool"]))',
+        DB_POOL_MIN_SIZE="1",
+        DB_POOL_MAX_SIZE="3",
+        DB_POOL_TIMEOUT="2.5",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"min_size": 1, "max_size": 3, "timeout": 2.5}
+
+
+def test_a_persistent_connection_age_with_the_pool_refuses_to_start():
+    result = run_python("", CONN_MAX_AGE="60")
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE must be 0 with the connection pool" in result.stderr
+
+
+def test_without_the_pool_connections_close_after_each_request():
+    # DB_POOL=false is for a pgbouncer in front: no pool in the process, nothing kept open.
+    result = run_python(
+        'db = settings.DATABASES["default"]\n'
+        'print(json.dumps([db["CONN_MAX_AGE"], "pool" in db["OPTIONS"]]))',
+        DB_POOL="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [0, False]
+
+
+def test_a_request_that_finds_the_pool_exhausted_gets_a_503_not_a_hang():
+    # One pooled connection, held by the main thread: a request waits DB_POOL_TIMEOUT for it,
+    # then answers 503 with the error body (cnt/middleware.py).
+    code = """
+        import threading
+        from django.db import connection
+        from django.test import Client
+
+        connection.ensure_connection()
+        answers = []
+
+        def request():
+            response = Client().get("/api/v1/music")
+            answers.append([response.status_code, response.json()["code"]])
+
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join(60)
+        print(json.dumps(answers))
+    """
+    result = run_python(
+        code,
+        DATABASE_URL=database_url(),
+        DB_POOL_MIN_SIZE="1",
+        DB_POOL_MAX_SIZE="1",
+        DB_POOL_TIMEOUT="0.5",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[503, "service_unavailable"]]
