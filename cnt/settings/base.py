@@ -116,10 +116,20 @@ if IS_POSTGRES and env.bool("DB_POOL", default=True):
         "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
+    _pool = _db_options["pool"]
+    if _pool["max_size"] < 1 or not 0 <= _pool["min_size"] <= _pool["max_size"]:
+        raise ImproperlyConfigured(
+            "DB_POOL_MAX_SIZE must be at least 1 and at least DB_POOL_MIN_SIZE (0 or more)."
+        )
+    if _pool["timeout"] <= 0:
+        raise ImproperlyConfigured("DB_POOL_TIMEOUT must be a positive number of seconds.")
 elif IS_POSTGRES:
     # No pool in the process (an external pooler such as pgbouncer in front): a connection
     # per request, closed at its end unless CONN_MAX_AGE says otherwise (not under ASGI).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    # pgbouncer in transaction mode hands each transaction to any server connection: named
+    # cursors that outlive one would break (Django already turns prepared statements off).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     # SQLite, the embedded default, has one writer at a time. WAL lets readers go on while it
     # writes; IMMEDIATE takes the write lock when a transaction begins, so a transaction that

@@ -98,15 +98,30 @@ def test_a_persistent_connection_age_with_the_pool_refuses_to_start():
     assert "CONN_MAX_AGE must be 0 with the connection pool" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"DB_POOL_MIN_SIZE": "5", "DB_POOL_MAX_SIZE": "4"}, "DB_POOL_MAX_SIZE must be at least"),
+        ({"DB_POOL_MAX_SIZE": "0", "DB_POOL_MIN_SIZE": "0"}, "DB_POOL_MAX_SIZE must be at least"),
+        ({"DB_POOL_TIMEOUT": "0"}, "DB_POOL_TIMEOUT must be a positive"),
+    ],
+)
+def test_a_pool_that_cannot_work_refuses_to_start(variables, message):
+    result = run_python("", **variables)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 def test_without_the_pool_connections_close_after_each_request():
     # DB_POOL=false is for a pgbouncer in front: no pool in the process, nothing kept open.
     result = run_python(
         'db = settings.DATABASES["default"]\n'
-        'print(json.dumps([db["CONN_MAX_AGE"], "pool" in db["OPTIONS"]]))',
+        'print(json.dumps([db["CONN_MAX_AGE"], "pool" in db["OPTIONS"],'
+        ' db["DISABLE_SERVER_SIDE_CURSORS"]]))',
         DB_POOL="false",
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == [0, False]
+    assert json.loads(result.stdout) == [0, False, True]
 
 
 def test_a_request_that_finds_the_pool_exhausted_gets_a_503_not_a_hang():
