@@ -98,13 +98,53 @@ if not DATABASE_URL:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": database_config(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if not IS_POSTGRES:
-    # SQLite: wait for the writer lock instead of failing at once under concurrent requests.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+if IS_POSTGRES and env.bool("DB_POOL", default=True):
+    # Under ASGI every request runs its sync code on a thread of its own, and Django keeps
+    # persistent connections per thread: with CONN_MAX_AGE > 0 a burst left one idle
+    # connection per request thread, until PostgreSQL refused everyone. psycopg's pool bounds
+    # them per process: a request borrows a connection and gives it back when Django closes it
+    # at the end of the request (hence CONN_MAX_AGE 0); past DB_POOL_MAX_SIZE a request waits
+    # up to DB_POOL_TIMEOUT seconds for one, then gets a 503 (cnt/middleware.py).
+    if env.int("CONN_MAX_AGE", default=0):
+        raise ImproperlyConfigured(
+            "CONN_MAX_AGE must be 0 with the connection pool (DB_POOL, the default): pooled "
+            "connections are returned at the end of each request. Unset it, or set "
+            "DB_POOL=false to run without the pool (behind pgbouncer)."
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _db_options["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
+    _pool = _db_options["pool"]
+    if _pool["max_size"] < 1 or not 0 <= _pool["min_size"] <= _pool["max_size"]:
+        raise ImproperlyConfigured(
+            "DB_POOL_MAX_SIZE must be at least 1 and at least DB_POOL_MIN_SIZE (0 or more)."
+        )
+    if _pool["timeout"] <= 0:
+        raise ImproperlyConfigured("DB_POOL_TIMEOUT must be a positive number of seconds.")
+elif IS_POSTGRES:
+    # No pool in the process (an external pooler such as pgbouncer in front): a connection
+    # per request, closed at its end unless CONN_MAX_AGE says otherwise (not under ASGI).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    # pgbouncer in transaction mode hands each transaction to any server connection: named
+    # cursors that outlive one would break (Django already turns prepared statements off).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+else:
+    # SQLite, the embedded default, has one writer at a time. WAL lets readers go on while it
+    # writes; IMMEDIATE takes the write lock when a transaction begins, so a transaction that
+    # reads and then writes queues in the busy timeout instead of failing at once with
+    # "database is locked" (SQLite cannot wait to upgrade a deferred transaction's read lock).
+    _db_options.update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,14 +1,12 @@
 """Concurrent requests on PostgreSQL (real transactions, one connection per thread): counters
 stay exact, duplicates never appear, positions stay unique and dense."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 
 from catalog.models import ArtistFollower, PlaybackProgress, PlayEvent, PlaylistItem
 from tests.catalog.factories import ArtistFactory, MusicTrackFactory, PlaylistFactory
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
@@ -20,50 +18,34 @@ def test_runs_on_postgresql():
     assert connection.vendor == "postgresql"
 
 
-WORKERS = 24
-
-
-def run_concurrently(calls):
-    """Start every call at the same moment; return their responses."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
+# Calls per test; they run on tests.concurrency.WORKERS threads (and pooled connections) at once.
+CALLS = 24
 
 
 def test_concurrent_follows_by_many_users_keep_the_count_exact():
     artist = ArtistFactory()
-    clients = [client_for(user) for user in UserFactory.create_batch(WORKERS)]
+    clients = [client_for(user) for user in UserFactory.create_batch(CALLS)]
     url = f"/api/v1/artists/{artist.id}/follow"
     responses = run_concurrently([lambda c=c: c.post(url) for c in clients])
-    assert [r.status_code for r in responses] == [201] * WORKERS
+    assert [r.status_code for r in responses] == [201] * CALLS
     artist.refresh_from_db()
-    assert artist.followers_count == ArtistFollower.objects.filter(artist=artist).count() == WORKERS
+    assert artist.followers_count == ArtistFollower.objects.filter(artist=artist).count() == CALLS
 
-    half = clients[: WORKERS // 2]
+    half = clients[: CALLS // 2]
     responses = run_concurrently([lambda c=c: c.delete(url) for c in half])
     assert [r.status_code for r in responses] == [204] * len(half)
     artist.refresh_from_db()
-    assert artist.followers_count == ArtistFollower.objects.count() == WORKERS - len(half)
+    assert artist.followers_count == ArtistFollower.objects.count() == CALLS - len(half)
 
 
 def test_one_user_following_many_times_at_once_makes_one_row():
     artist = ArtistFactory()
     user = UserFactory()
-    clients = [client_for(user) for _ in range(WORKERS)]
+    clients = [client_for(user) for _ in range(CALLS)]
     url = f"/api/v1/artists/{artist.id}/follow"
     responses = run_concurrently([lambda c=c: c.post(url) for c in clients])
     codes = sorted(r.status_code for r in responses)
-    assert codes == [200] * (WORKERS - 1) + [201]
+    assert codes == [200] * (CALLS - 1) + [201]
     assert {r.json()["followers_count"] for r in responses} == {1}
     artist.refresh_from_db()
     assert artist.followers_count == 1 and ArtistFollower.objects.count() == 1
@@ -71,7 +53,7 @@ def test_one_user_following_many_times_at_once_makes_one_row():
 
 def test_mixed_follow_and_unfollow_storm_ends_consistent():
     artist = ArtistFactory()
-    clients = [client_for(user) for user in UserFactory.create_batch(WORKERS // 2)]
+    clients = [client_for(user) for user in UserFactory.create_batch(CALLS // 2)]
     url = f"/api/v1/artists/{artist.id}/follow"
     calls = [lambda c=c: c.post(url) for c in clients] + [
         lambda c=c: c.delete(url) for c in clients
@@ -85,7 +67,7 @@ def test_mixed_follow_and_unfollow_storm_ends_consistent():
 def test_concurrent_progress_reports_count_one_play():
     track = MusicTrackFactory(audio__duration_seconds=300)
     user = UserFactory()
-    clients = [client_for(user) for _ in range(WORKERS)]
+    clients = [client_for(user) for _ in range(CALLS)]
     url = f"/api/v1/music/{track.id}/progress"
     responses = run_concurrently(
         [
@@ -93,7 +75,7 @@ def test_concurrent_progress_reports_count_one_play():
             for n, c in enumerate(clients)
         ]
     )
-    assert [r.status_code for r in responses] == [200] * WORKERS
+    assert [r.status_code for r in responses] == [200] * CALLS
     assert sum(r.json()["counted"] for r in responses) == 1
     track.refresh_from_db()
     assert track.play_count == 1 and PlayEvent.objects.count() == 1
@@ -102,21 +84,21 @@ def test_concurrent_progress_reports_count_one_play():
 
 def test_concurrent_listeners_are_all_counted():
     track = MusicTrackFactory(audio__duration_seconds=300)
-    clients = [client_for(user) for user in UserFactory.create_batch(WORKERS)]
+    clients = [client_for(user) for user in UserFactory.create_batch(CALLS)]
     url = f"/api/v1/music/{track.id}/progress"
     responses = run_concurrently(
         [lambda c=c: c.post(url, {"position": 31}, format="json") for c in clients]
     )
     assert all(r.json()["counted"] for r in responses)
     track.refresh_from_db()
-    assert track.play_count == WORKERS == PlayEvent.objects.count()
+    assert track.play_count == CALLS == PlayEvent.objects.count()
 
 
 def test_concurrent_adds_get_dense_unique_positions_and_no_duplicates():
     owner = UserFactory()
     playlist = PlaylistFactory(owner=owner)
-    tracks = MusicTrackFactory.create_batch(WORKERS)
-    clients = [client_for(owner) for _ in range(WORKERS + 4)]
+    tracks = MusicTrackFactory.create_batch(CALLS)
+    clients = [client_for(owner) for _ in range(CALLS + 4)]
     url = f"/api/v1/playlists/{playlist.id}/items"
     targets = [*tracks, *[tracks[0]] * 4]
     calls = [
@@ -125,8 +107,8 @@ def test_concurrent_adds_get_dense_unique_positions_and_no_duplicates():
     ]
     responses = run_concurrently(calls)
     codes = sorted(r.status_code for r in responses)
-    assert codes == [201] * WORKERS + [409] * 4
-    assert sorted(playlist.items.values_list("position", flat=True)) == list(range(WORKERS))
+    assert codes == [201] * CALLS + [409] * 4
+    assert sorted(playlist.items.values_list("position", flat=True)) == list(range(CALLS))
     assert PlaylistItem.objects.filter(content_type="music", object_id=tracks[0].pk).count() == 1
     playlist.refresh_from_db()
-    assert playlist.items_count == WORKERS
+    assert playlist.items_count == CALLS

@@ -1,34 +1,16 @@
 """Two workers running the same fan-out at once (a redelivered task) on real transactions:
 the key's unique claim lets exactly one of them notify."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from cnt.notifications import services
 from cnt.notifications.models import Notification, NotificationFanout, NotificationType
 from cnt.notifications.services import notification_fanout
 from cnt.notifications.tasks import send_notification_email
+from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_the_same_fanout_at_once_notifies_each_recipient_once(monkeypatch):

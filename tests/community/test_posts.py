@@ -1,14 +1,12 @@
 """Community posts, likes, comments and reports over the API."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from cnt.models import ModerationStatus
 from cnt.notifications.models import Notification
 from community.models import Comment, CommunityPost, Like, Report
 from media.models import MediaAsset
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
@@ -122,22 +120,10 @@ def test_liking_hidden_content_is_404(user_client, api_client):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_likes_count_exactly():
     post = make_post()
-    users = [UserFactory() for _ in range(25)]
-    clients = [client_for(u) for u in users]
-    results, barrier = [], threading.Barrier(50)
-
-    def like(client):
-        barrier.wait()
-        try:
-            results.append(client.post(f"/api/v1/community/posts/{post.pk}/like").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=like, args=(c,)) for c in clients * 2]  # double taps
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [client_for(UserFactory()) for _ in range(25)]
+    url = f"/api/v1/community/posts/{post.pk}/like"
+    responses = run_concurrently([lambda c=c: c.post(url) for c in clients * 2])  # double taps
+    results = [r.status_code for r in responses]
     assert sorted(set(results)) == [200, 201] and results.count(201) == 25
     post.refresh_from_db()
     assert post.likes_count == Like.objects.filter(post=post).count() == 25
