@@ -103,15 +103,23 @@ def work_limits(duration: float) -> Limits:
     return limits(deadline=deadline, output_bytes=output)
 
 
+def _lower(which: int, soft: int, hard: int) -> None:  # pragma: no cover - in the child
+    """Set a limit, never above the hard limit the worker itself runs under."""
+    _, current = resource.getrlimit(which)
+    if current != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
+    resource.setrlimit(which, (soft, hard))
+
+
 def _preexec(lim: Limits) -> Callable[[], None]:
     def apply():  # pragma: no cover - runs in the child between fork and exec
         with contextlib.suppress(OSError):
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PDEATHSIG
         # Soft limits signal (SIGXCPU, SIGXFSZ) or refuse (ENOMEM); the hard CPU limit kills.
-        resource.setrlimit(resource.RLIMIT_CPU, (lim.cpu_seconds, lim.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_AS, (lim.memory_bytes, lim.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (lim.file_bytes, lim.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        _lower(resource.RLIMIT_CPU, lim.cpu_seconds, lim.cpu_seconds + 5)
+        _lower(resource.RLIMIT_AS, lim.memory_bytes, lim.memory_bytes)
+        _lower(resource.RLIMIT_FSIZE, lim.file_bytes, lim.file_bytes)
+        _lower(resource.RLIMIT_CORE, 0, 0)
 
     return apply
 
@@ -150,6 +158,7 @@ class Process:
         self.stderr_bytes = 0
         self.violation: str | None = None  # the user-facing message of a limit hit
         self.cpu_seen = 0.0
+        self.broken = ""  # set when on_stdout raised: the output could not be read
         self.started = time.monotonic()
         self._last_dir_check = 0.0
         self.process = subprocess.Popen(
@@ -178,11 +187,14 @@ class Process:
                     continue  # keep draining until the child is gone
                 if self.captured is not None:
                     self.captured += chunk
-                if self.on_stdout is not None and self.violation is None:
+                if self.on_stdout is not None and self.violation is None and not self.broken:
                     try:
                         self.on_stdout(chunk)
                     except FFmpegLimitExceeded as exc:
                         self.fail_limit(exc.message)
+                    except Exception as exc:  # keep draining; the run fails in _finish
+                        self.broken = f"{self.name}: reading the output failed: {exc!r}"
+                        self.kill()
         except (OSError, ValueError):
             pass
 
@@ -243,6 +255,10 @@ class Process:
             thread.join(timeout=5)
         if self.violation is not None:
             raise FFmpegLimitExceeded(self.violation, code, log=self.log_text())
+        if self.broken:
+            raise FFmpegError(
+                f"The file could not be processed ({self.name}).", code, log=self.broken
+            )
         if code == 0:
             return 0
         log = self.log_text()

