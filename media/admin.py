@@ -28,6 +28,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
         "width",
         "height",
         "metadata",
+        "processing_log",
         "output_prefix",
         "processing_attempts",
         "processing_started_at",
@@ -71,4 +72,12 @@ class EditJobAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     search_fields = ("id", "owner__username")
     raw_id_fields = ("owner", "result")
-    readonly_fields = ("sources", "operations", "progress", "error", "attempts", "created_at")
+    readonly_fields = (
+        "sources",
+        "operations",
+        "progress",
+        "error",
+        "error_log",
+        "attempts",
+        "created_at",
+    )

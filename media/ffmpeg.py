@@ -1,39 +1,24 @@
-"""FFmpeg commands of the pipeline, and a runner that reports progress and never leaks a process.
+"""FFmpeg commands of the pipeline, and jobs that report progress and never leak a process
+(every child runs through media/ffexec.py: drained pipes, a deadline, resource limits).
 
 The whole video ladder is one FFmpeg process that decodes the source once and feeds a
 `split` filter into one encoder per rung; audio renditions are separate processes run in
 parallel, because FFmpeg's AAC encoder is single-threaded.
 """
 
-import ctypes
-import signal
-import subprocess
-import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 
-from media import profiles
+from media import ffexec, profiles
+from media.ffexec import FFmpegError as FFmpegError  # raised by the runs below
+from media.ffexec import FFmpegLimitExceeded as FFmpegLimitExceeded
 from media.probe import ProbeResult, input_args
 
-
-class FFmpegError(Exception):
-    """FFmpeg exited with an error on this input; `message` is readable by people."""
-
-    def __init__(self, message: str, returncode: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.returncode = returncode
-
-
-def _die_with_parent():  # pragma: no cover - runs in the child between fork and exec
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+OUTGROW_MARGIN_SECONDS = 5.0
+OUTGROWN_MESSAGE = "The file holds more media than its header declares."
 
 
 def base_command() -> list[str]:
@@ -133,51 +118,62 @@ def pcm_command(src: Path, info: ProbeResult) -> list[str]:
 
 
 class Job:
-    """One running FFmpeg process whose `-progress` output is parsed on a thread."""
+    """One running FFmpeg process whose `-progress` output is parsed as it is drained.
 
-    def __init__(self, command: list[str], duration: float, name: str = ""):
+    With `max_duration`, the run stops (a limit hit) once its output passes the length
+    the input was measured at: a file may hold more than its header and our probe said."""
+
+    def __init__(
+        self,
+        command: list[str],
+        duration: float,
+        name: str = "",
+        *,
+        max_duration: float | None = None,
+        output_dir: Path | None = None,
+        limits: ffexec.Limits | None = None,
+    ):
         self.name = name
         self.duration = max(duration, 0.001)
         self.progress = 0.0
-        self.stderr_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr_file,
-            preexec_fn=_die_with_parent,
+        self.out_seconds = 0.0
+        self.allowed_seconds = (
+            None if max_duration is None else max_duration * 1.05 + OUTGROW_MARGIN_SECONDS
         )
-        self.reader = threading.Thread(target=self._read_progress, daemon=True)
-        self.reader.start()
+        self._pending = b""
+        self.child = ffexec.Process(
+            command,
+            name=name,
+            limits=limits or ffexec.work_limits(max(duration, max_duration or 0)),
+            on_stdout=self._on_progress,
+            output_dir=output_dir,
+        )
 
-    def _read_progress(self):
-        for raw in self.process.stdout:
+    def _on_progress(self, chunk: bytes) -> None:
+        *lines, self._pending = (self._pending + chunk).split(b"\n")
+        self._pending = self._pending[-256:]
+        for raw in lines:
             key, _, value = raw.decode("ascii", "replace").strip().partition("=")
             if key in ("out_time_us", "out_time_ms") and value.isdigit():
-                self.progress = min(1.0, int(value) / 1_000_000 / self.duration)
+                self.out_seconds = int(value) / 1_000_000
+                self.progress = min(1.0, self.out_seconds / self.duration)
+                if self.allowed_seconds is not None and self.out_seconds > self.allowed_seconds:
+                    raise ffexec.FFmpegLimitExceeded(OUTGROWN_MESSAGE)
             elif key == "progress" and value == "end":
                 self.progress = 1.0
 
     def poll(self) -> int | None:
-        return self.process.poll()
+        """None while running, 0 when done; raises FFmpegError on failure."""
+        return self.child.check()
 
     def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        self.child.kill()
 
     def error_text(self) -> str:
-        self.stderr_file.seek(0)
-        text = self.stderr_file.read()[-4000:].decode("utf-8", "replace").strip()
-        lines = [line for line in text.splitlines() if line.strip()]
-        return "\n".join(lines[-5:])
+        return self.child.log_text()
 
     def close(self):
-        self.kill()
-        self.reader.join(timeout=5)
-        if self.process.stdout:
-            self.process.stdout.close()
-        self.stderr_file.close()
+        self.child.close()
 
 
 def run_jobs(
@@ -188,11 +184,6 @@ def run_jobs(
         last = 0.0
         while True:
             codes = [job.poll() for job in jobs]
-            failed = [job for job, code in zip(jobs, codes, strict=True) if code not in (None, 0)]
-            if failed:
-                job = failed[0]
-                detail = job.error_text() or f"exit status {job.process.returncode}"
-                raise FFmpegError(f"FFmpeg failed ({job.name}): {detail}", job.process.returncode)
             if all(code == 0 for code in codes):
                 for job in jobs:
                     job.progress = 1.0
@@ -209,18 +200,7 @@ def run_jobs(
         on_tick(jobs)
 
 
-def run_simple(command: list[str], name: str, timeout: float = 600) -> None:
-    try:
-        result = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            timeout=timeout,
-            preexec_fn=_die_with_parent,
-        )
-    except subprocess.TimeoutExpired:
-        raise FFmpegError(f"FFmpeg timed out ({name}).")
-    if result.returncode != 0:
-        text = result.stderr[-2000:].decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise FFmpegError(f"FFmpeg failed ({name}): {' '.join(text)}", result.returncode)
+def run_simple(command: list[str], name: str, *, duration: float | None = None) -> None:
+    """Run one short FFmpeg command (a still, a probe-like read) to the end."""
+    limits = ffexec.work_limits(duration) if duration else ffexec.probe_limits()
+    ffexec.run(command, name=name, limits=limits)

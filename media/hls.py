@@ -1,15 +1,14 @@
 """HLS playlists and waveform peaks: measured from the files the pipeline produced."""
 
 import json
-import subprocess
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
 
-from media import profiles
-from media.ffmpeg import FFmpegError, _die_with_parent
+from media import ffexec, profiles
+from media.ffexec import FFmpegError
 
 
 @dataclass
@@ -58,14 +57,12 @@ def variant_stats(variant_dir: Path) -> VariantStats:
 
 
 def _segment_size(segment: Path) -> tuple[int | None, int | None]:
-    result = subprocess.run(
-        [
-            settings.FFPROBE_BINARY, "-v", "error", "-protocol_whitelist", "file",
-            "-select_streams", "v:0", "-show_entries", "stream=width,height",
-            "-of", "json", f"file:{segment.resolve()}",
-        ],
-        capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = [
+        settings.FFPROBE_BINARY, "-v", "error", "-protocol_whitelist", "file",
+        "-select_streams", "v:0", "-show_entries", "stream=width,height",
+        "-of", "json", f"file:{segment.resolve()}",
+    ]  # fmt: skip
+    result = ffexec.run(command, name="segment probe", limits=ffexec.probe_limits(), capture=True)
     streams = json.loads(result.stdout or b"{}").get("streams") or []
     if not streams:
         return None, None
@@ -86,38 +83,39 @@ def master_playlist(variants: list[tuple[VariantStats, str]], fps: float | None 
     return "\n".join(lines) + "\n"
 
 
+class _PeakReader:
+    """Reduces streamed 16-bit PCM to one peak per 10 ms as FFmpeg writes it."""
+
+    def __init__(self):
+        self.block = max(1, profiles.WAVEFORM_SAMPLE_RATE // 100)  # 10 ms of samples
+        self.fine = array("H")
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        usable = len(data) - len(data) % (self.block * 2)
+        samples, self.carry = array("h", data[:usable]), data[usable:]
+        for start in range(0, len(samples), self.block):
+            part = samples[start : start + self.block]
+            self.fine.append(min(32767, max(max(part), -min(part))))
+
+    def finish(self) -> array:
+        samples = array("h", self.carry[: len(self.carry) - len(self.carry) % 2])
+        if samples:
+            self.fine.append(min(32767, max(max(samples), -min(samples))))
+        self.carry = b""
+        return self.fine
+
+
 def waveform_peaks(command: list[str], duration: float, count: int) -> dict:
-    """Decode to 8 kHz mono PCM (streamed) and reduce to `count` peaks in 0..1."""
-    block = max(1, profiles.WAVEFORM_SAMPLE_RATE // 100)  # 10 ms of samples
-    fine = array("H")
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=_die_with_parent,
-    )
-    try:
-        carry = b""
-        while chunk := process.stdout.read(block * 2 * 512):
-            data = carry + chunk
-            usable = len(data) - len(data) % (block * 2)
-            samples, carry = array("h", data[:usable]), data[usable:]
-            for start in range(0, len(samples), block):
-                part = samples[start : start + block]
-                fine.append(min(32767, max(max(part), -min(part))))
-        if carry:
-            samples = array("h", carry[: len(carry) - len(carry) % 2])
-            if samples:
-                fine.append(min(32767, max(max(samples), -min(samples))))
-        stderr = process.stderr.read()
-        if process.wait() != 0:
-            text = stderr[-1000:].decode("utf-8", "replace").strip()
-            raise FFmpegError(f"FFmpeg failed (waveform): {text}", process.returncode)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    """Decode to 8 kHz mono PCM (streamed) and reduce to `count` peaks in 0..1.
+
+    `duration` is the measured one: PCM past it (plus a margin) stops the run."""
+    reader = _PeakReader()
+    expected = int((duration * 1.05 + 5) * profiles.WAVEFORM_SAMPLE_RATE * 2)
+    limits = replace(ffexec.work_limits(duration), stdout_bytes=expected)
+    ffexec.run(command, name="waveform", limits=limits, on_stdout=reader.feed)
+    fine = reader.finish()
     peaks = []
     total = len(fine)
     for i in range(count):

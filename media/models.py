@@ -63,6 +63,9 @@ class MediaAsset(TimeStampedModel):
     height = models.PositiveIntegerField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    processing_log = models.TextField(
+        blank=True, help_text="FFmpeg's own words on the last failure (staff only, not in the API)."
+    )
     output_prefix = models.CharField(max_length=512, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
@@ -216,6 +219,9 @@ class EditJob(TimeStampedModel):
     )
     progress = models.FloatField(default=0.0)
     error = models.TextField(blank=True)
+    error_log = models.TextField(
+        blank=True, help_text="FFmpeg's own words on the last failure (staff only, not in the API)."
+    )
     result = models.ForeignKey(
         MediaAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

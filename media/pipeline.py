@@ -34,7 +34,7 @@ from media.models import (
     RenditionKind,
     RenditionStatus,
 )
-from media.probe import ProbeError, probe
+from media.probe import ProbeError, probe_measured
 from media.services import asset_notify_owner
 
 logger = logging.getLogger("cnt.media.pipeline")
@@ -124,6 +124,7 @@ class Run:
         self.run_id = run_id
         self.workdir = workdir
         self.prefix = layout.run_prefix(asset.purpose or asset.kind, asset.id, run_id)
+        self.measured_duration: float | None = None
 
     # --- bookkeeping --------------------------------------------------------------
     def heartbeat(self, progress: dict[str, float] | None = None) -> None:
@@ -164,7 +165,13 @@ class Run:
         if self.stored(profiles.MASTER_PLAYLIST):
             return
         out = self.workdir / profiles.HLS_DIR
-        job = ffmpeg.Job(ffmpeg.ladder_command(src, info, rungs, out), info.duration, "ladder")
+        job = ffmpeg.Job(
+            ffmpeg.ladder_command(src, info, rungs, out),
+            info.duration,
+            "ladder",
+            max_duration=info.duration,
+            output_dir=out,
+        )
         ffmpeg.run_jobs(
             [job], on_tick=lambda jobs: self.heartbeat({r.name: jobs[0].progress for r in rungs})
         )
@@ -193,7 +200,13 @@ class Run:
             if not self.stored(f"{profiles.HLS_DIR}/{rung.name}/index.m3u8")
         ]
         jobs = [
-            ffmpeg.Job(ffmpeg.audio_command(src, info, rung, out), info.duration, rung.name)
+            ffmpeg.Job(
+                ffmpeg.audio_command(src, info, rung, out),
+                info.duration,
+                rung.name,
+                max_duration=info.duration,
+                output_dir=out / rung.name,
+            )
             for rung in todo
         ]
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -257,9 +270,17 @@ class Run:
     def execute(self) -> None:
         with storage.local_copy(self.asset.storage_key) as src:
             try:
-                info = probe(src)
+                info = probe_measured(src)
             except ProbeError as exc:
-                raise ffmpeg.FFmpegError(exc.reason)
+                error = ffmpeg.FFmpegLimitExceeded if exc.terminal else ffmpeg.FFmpegError
+                raise error(exc.reason)
+            # Assets stored before durations were measured may hold more than they claimed.
+            if info.duration > settings.MEDIA_MAX_DURATION_SECONDS:
+                raise ffmpeg.FFmpegLimitExceeded(
+                    "The file is longer than the allowed duration.",
+                    log=f"measured {info.duration:.3f}s, header {info.declared_duration}s",
+                )
+            self.measured_duration = info.duration
             self.heartbeat()
             if self.asset.kind == AssetKind.VIDEO:
                 self.video_ladder(src, info)
@@ -279,6 +300,8 @@ class Run:
             meta.pop("run_id", None)
             asset.metadata = meta
             asset.output_prefix = self.prefix
+            if self.measured_duration:
+                asset.duration_seconds = self.measured_duration
             asset.status = AssetStatus.READY
             asset.error = ""
             asset.processed_at = timezone.now()
@@ -315,8 +338,12 @@ def asset_process(*, asset_id) -> str:
         storage.delete_prefix(layout.asset_root(asset.purpose or asset.kind, asset.id))
         return "gone"
     except ffmpeg.FFmpegError as exc:
-        # Retried like any failure: a crash may come from the machine, not the file.
-        return job_retry_or_fail(JOB, asset, exc.message, fail=_fail)
+        # FFmpeg's own words (paths, heap addresses) stay on the server: logged and kept in
+        # the staff-only processing_log. A limit hit is terminal; any other failure is
+        # retried, since a crash may come from the machine rather than the file.
+        logger.warning("processing asset %s: %s\n%s", asset.id, exc.message, exc.log)
+        MediaAsset.objects.filter(id=asset.id).update(processing_log=exc.log[-8000:])
+        return job_retry_or_fail(JOB, asset, exc.message, terminal=exc.terminal, fail=_fail)
     except Exception as exc:
         logger.exception("processing asset %s failed", asset.id)
         message = f"Processing failed: {exc.__class__.__name__}"

@@ -3,15 +3,21 @@
 FFmpeg follows playlists and `concat:` inside "media" files and can reach the network
 (CVE-2016-1897, CVE-2017-9993). Every call here allows only the `file` protocol, names the
 input as `file:<absolute path>`, refuses playlist and script demuxers, forces the demuxer
-found by the probe, and has a timeout.
+found by the probe, and runs through media/ffexec.py (deadline, limits, drained pipes).
+
+Container headers lie (a FLAC can claim 10 seconds and hold hours), so `measure` reads
+every packet's timestamps once, without decoding: the duration limits and every later
+deadline use that measured duration, never the header's.
 """
 
 import json
-import subprocess
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+
+from media import ffexec
 
 SAFE_INPUT_FLAGS = ["-protocol_whitelist", "file"]
 
@@ -65,10 +71,11 @@ COVER_ART_CODECS = {"mjpeg", "png"}
 class ProbeError(Exception):
     """The file is not media FFmpeg can read safely; `reason` is safe to show the uploader."""
 
-    def __init__(self, reason: str, code: str = "invalid_media"):
+    def __init__(self, reason: str, code: str = "invalid_media", *, terminal: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.terminal = terminal  # a limit was hit: reading the file again will not help
 
 
 @dataclass
@@ -88,6 +95,9 @@ class ProbeResult:
     audio_channels: int | None = None
     sample_rate: int | None = None
     streams: int = 0
+    # What the header claimed, and the frames counted by `measure` (video only).
+    declared_duration: float | None = None
+    frames: int | None = None
     raw: dict = field(default_factory=dict)
 
     @property
@@ -117,6 +127,8 @@ class ProbeResult:
             "audio_codec": self.audio_codec,
             "audio_channels": self.audio_channels,
             "sample_rate": self.sample_rate,
+            "declared_duration": self.declared_duration,
+            "frames": self.frames,
         }
 
 
@@ -139,13 +151,30 @@ def _fps(rate: str | None) -> float | None:
     return round(value, 3) if value > 0 else None
 
 
+def _number(value) -> float | None:
+    """A finite number from ffprobe's JSON (tags are free text: "abc", "nan", "1e999")."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _int(value) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and abs(number) < 2**31 else None
+
+
 def _rotation(stream: dict) -> int:
-    for side in stream.get("side_data_list") or []:
-        if "rotation" in side:
-            return int(abs(int(float(side["rotation"])))) % 360
-    tags = stream.get("tags") or {}
-    if "rotate" in tags:
-        return int(tags["rotate"]) % 360
+    """The display rotation, a multiple of 90°; anything else (a tag that is not a number,
+    an odd angle) counts as none."""
+    values = [side.get("rotation") for side in stream.get("side_data_list") or []]
+    values.append((stream.get("tags") or {}).get("rotate"))
+    for value in values:
+        number = _number(value)
+        if number is not None:
+            degrees = int(round(abs(number))) % 360
+            return degrees if degrees % 90 == 0 else 0
     return 0
 
 
@@ -163,19 +192,14 @@ def run_ffprobe(path: Path) -> dict:
         f"file:{Path(path).resolve()}",
     ]
     try:
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            timeout=settings.MEDIA_PROBE_TIMEOUT_SECONDS,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProbeError("Reading the file's media information took too long.", "probe_timeout")
-    if result.returncode != 0:
+        result = ffexec.run(command, name="probe", limits=ffexec.probe_limits(), capture=True)
+    except ffexec.FFmpegLimitExceeded as exc:
+        raise ProbeError(f"Reading the file failed: {exc.message}", "probe_limit", terminal=True)
+    except ffexec.FFmpegError:
         raise ProbeError("The file is not a readable audio or video file.")
     try:
         return json.loads(result.stdout or b"{}")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise ProbeError("The file is not a readable audio or video file.")
 
 
@@ -195,10 +219,7 @@ def probe(path: Path) -> ProbeResult:
         if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")
     ]
     audio = [s for s in streams if s.get("codec_type") == "audio"]
-    try:
-        duration = float(fmt.get("duration") or 0)
-    except ValueError:
-        duration = 0.0
+    duration = _number(fmt.get("duration")) or 0.0
     result = ProbeResult(
         demuxer=format_names[0],
         format_names=format_names,
@@ -211,46 +232,65 @@ def probe(path: Path) -> ProbeResult:
     )
     if video:
         stream = video[0]
-        result.width = stream.get("width")
-        result.height = stream.get("height")
+        result.width = _int(stream.get("width"))
+        result.height = _int(stream.get("height"))
         result.rotation = _rotation(stream)
         result.fps = _fps(stream.get("avg_frame_rate")) or _fps(stream.get("r_frame_rate"))
         result.video_codec = stream.get("codec_name")
     if audio:
         stream = audio[0]
         result.audio_codec = stream.get("codec_name")
-        result.audio_channels = stream.get("channels")
-        result.sample_rate = int(stream["sample_rate"]) if stream.get("sample_rate") else None
+        result.audio_channels = _int(stream.get("channels"))
+        result.sample_rate = _int(stream.get("sample_rate"))
+    result.declared_duration = result.duration
     return result
 
 
-def verify_demux(path: Path, demuxer: str) -> None:
-    """Read every packet once (no decoding) so truncated or corrupt files fail at upload."""
+@dataclass
+class Measured:
+    duration: float  # seconds: the last packet's end over every stream, as demuxed
+    frames: int | None  # packets of the first video stream
+
+
+def measure(path: Path, demuxer: str) -> Measured:
+    """Read every packet once (stream copy, no decoding) and report how long the media
+    really is. Truncated or corrupt files fail here, so they fail at upload."""
     command = [
         settings.FFMPEG_BINARY,
-        "-v",
-        "error",
-        "-hide_banner",
-        "-nostdin",
-        "-xerror",
+        "-v", "error", "-hide_banner", "-nostdin", "-xerror",
         *input_args(path, demuxer),
-        "-map",
-        "0",
-        "-c",
-        "copy",
-        "-f",
-        "null",
-        "-",
-    ]
+        "-map", "0", "-c", "copy", "-f", "null", "-",
+        "-progress", "pipe:1", "-nostats",
+    ]  # fmt: skip
     try:
-        result = subprocess.run(
+        result = ffexec.run(
             command,
-            capture_output=True,
-            timeout=settings.MEDIA_PROBE_TIMEOUT_SECONDS * 4,
-            stdin=subprocess.DEVNULL,
+            name="measure",
+            limits=ffexec.measure_limits(Path(path).stat().st_size),
+            capture=True,
         )
-    except subprocess.TimeoutExpired:
-        raise ProbeError("Checking the file took too long.", "probe_timeout")
-    errors = result.stderr.decode("utf-8", "replace").strip()
-    if result.returncode != 0 or errors:
+    except ffexec.FFmpegLimitExceeded as exc:
+        raise ProbeError(f"Checking the file failed: {exc.message}", "probe_limit", terminal=True)
+    except ffexec.FFmpegError:
         raise ProbeError("The file is truncated or damaged.", "damaged_media")
+    if result.log_text():
+        raise ProbeError("The file is truncated or damaged.", "damaged_media")
+    report: dict[str, str] = {}
+    for line in result.stdout.decode("ascii", "replace").splitlines():
+        key, _, value = line.strip().partition("=")
+        report[key] = value  # the last progress block wins: the totals
+    microseconds = _number(report.get("out_time_us"))
+    frames = _int(report.get("frame"))
+    return Measured(
+        duration=max(microseconds or 0.0, 0.0) / 1_000_000,
+        frames=frames if frames and frames > 0 else None,
+    )
+
+
+def probe_measured(path: Path) -> ProbeResult:
+    """`probe`, with the duration (and video frame count) measured rather than declared."""
+    info = probe(path)
+    measured = measure(path, info.demuxer)
+    info.duration = measured.duration
+    info.frames = measured.frames if info.has_video else None
+    return info

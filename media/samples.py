@@ -5,11 +5,12 @@ Nothing is downloaded; every file is generated from FFmpeg's lavfi sources.
 
 import io
 import shutil
-import subprocess
 from pathlib import Path
 
 from django.conf import settings
 from PIL import Image, ImageDraw
+
+from media import ffexec
 
 
 def ffmpeg_available() -> bool:
@@ -26,7 +27,7 @@ def _ffmpeg(args: list[str], target: Path) -> Path:
         *args,
         str(target),
     ]
-    subprocess.run(command, check=True, timeout=120, stdin=subprocess.DEVNULL)
+    ffexec.run(command, name="sample", limits=ffexec.limits(deadline=120, output_bytes=1024**3))
     return target
 
 

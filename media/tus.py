@@ -4,10 +4,17 @@ and turn a finished upload into a MediaAsset through asset_create_from_path.
 Extensions: creation, termination, expiration, checksum. The database row is the truth for
 the offset; the data file under MEDIA_TUS_DIR may only run ahead of it after a crash, and
 is cut back to the offset before the next chunk is appended.
+
+Writes to one upload are serialised by an exclusive, non-blocking lock on its data file
+(flock), held from before the offset is read until after it is committed: a second PATCH
+(or a DELETE) meanwhile gets 409 `upload_locked`, on any database. On PostgreSQL the row
+is also locked (NOWAIT); SQLite ignores row locks, which is why the file lock exists.
 """
 
 import base64
 import binascii
+import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -252,27 +259,46 @@ def _lock_for_user(*, user, upload_id, allow_expired: bool = False) -> TusUpload
     return upload
 
 
-def _append_to_file(path: Path, start: int, stream, length: int, checksum) -> int | None:
+@contextlib.contextmanager
+def _data_file_locked(path: Path):
+    """The upload's data file, opened for writing under an exclusive lock; None if the file
+    is gone. Raises Conflict at once while another request holds the lock."""
+    try:
+        handle = path.open("r+b")
+    except FileNotFoundError:
+        yield None
+        return
+    except OSError as exc:
+        logger.warning("opening tus data %s failed: %s", path.name, exc)
+        raise ServiceUnavailable("Upload storage is unavailable; try again shortly.")
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict("Another request is writing to this upload.", "upload_locked")
+        yield handle  # closing the file releases the lock
+
+
+def _append_to_file(handle, start: int, stream, length: int, checksum) -> int | None:
     """Write a chunk at `start` and return how many bytes arrived; None if the data is gone.
 
     A chunk with a checksum is all or nothing: cut short or not matching, it is cut off.
     """
-    try:
-        with path.open("r+b") as handle:
-            if os.fstat(handle.fileno()).st_size < start:
-                return None
-            handle.truncate(start)  # bytes past the offset were never committed
-            handle.seek(start)
-            hasher = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
-            written = _write_chunk(handle, stream, length, hasher) if length else 0
-            if checksum and (written < length or hasher.digest() != checksum[1]):
-                handle.truncate(start)
-                raise IncompleteChunk() if written < length else ChecksumMismatch()
-            return written
-    except FileNotFoundError:
+    if handle is None:
         return None
+    try:
+        if os.fstat(handle.fileno()).st_size < start:
+            return None
+        handle.truncate(start)  # bytes past the offset were never committed
+        handle.seek(start)
+        hasher = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
+        written = _write_chunk(handle, stream, length, hasher) if length else 0
+        if checksum and (written < length or hasher.digest() != checksum[1]):
+            handle.truncate(start)
+            raise IncompleteChunk() if written < length else ChecksumMismatch()
+        return written
     except OSError as exc:  # disk full, permissions: the chunk is not taken
-        logger.warning("writing tus data %s failed: %s", path.name, exc)
+        logger.warning("writing tus data %s failed: %s", Path(handle.name).name, exc)
         raise ServiceUnavailable("Upload storage is unavailable; try again shortly.")
 
 
@@ -286,35 +312,42 @@ def tus_upload_append(
     unless it carried a checksum, and the offset says how far it got. A finished file that
     is not acceptable media removes the upload entirely and raises MediaRejected.
     """
+    # Ownership first, so another user's upload is a 404 even while it is being written.
+    if not TusUpload.objects.filter(pk=upload_id, owner=user).exists():
+        raise errors.NotFound()
+    path = data_path(upload_id)
     failure: errors.ApplicationError | None = None
     cut_short = False
-    with transaction.atomic():
-        upload = _lock_for_user(user=user, upload_id=upload_id)
-        if offset != upload.offset:
-            raise Conflict(
-                f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
-                "offset_mismatch",
-            )
-        if offset + length > upload.upload_length:
-            raise _bad_request("The chunk would run past Upload-Length.", "exceeds_upload_length")
-        path = data_path(upload.id)
-        if upload.completed_at is None:
-            written = _append_to_file(path, upload.offset, stream, length, checksum)
-            if written is None:
-                logger.warning("tus upload %s lost its data file", upload.id)
-                upload.delete()
-                failure = UploadGone(
-                    "The upload's data was lost; start a new upload.", "upload_lost"
+    with _data_file_locked(path) as handle:
+        with transaction.atomic():
+            upload = _lock_for_user(user=user, upload_id=upload_id)
+            if offset != upload.offset:
+                raise Conflict(
+                    f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
+                    "offset_mismatch",
                 )
-            else:
-                cut_short = written < length
-                upload.offset += written
-                upload.expires_at = _new_expiry()
-                upload.save(update_fields=["offset", "expires_at"])
-                if upload.offset == upload.upload_length:
-                    failure = _finish(upload, path)
-    if failure is not None or upload.completed_at is not None:
-        path.unlink(missing_ok=True)
+            if offset + length > upload.upload_length:
+                raise _bad_request(
+                    "The chunk would run past Upload-Length.", "exceeds_upload_length"
+                )
+            if upload.completed_at is None:
+                written = _append_to_file(handle, upload.offset, stream, length, checksum)
+                if written is None:
+                    logger.warning("tus upload %s lost its data file", upload.id)
+                    upload.delete()
+                    failure = UploadGone(
+                        "The upload's data was lost; start a new upload.", "upload_lost"
+                    )
+                else:
+                    cut_short = written < length
+                    upload.offset += written
+                    upload.expires_at = _new_expiry()
+                    upload.save(update_fields=["offset", "expires_at"])
+                    if upload.offset == upload.upload_length:
+                        failure = _finish(upload, path)
+        # Still under the file lock: the next writer sees the committed offset.
+        if failure is not None or upload.completed_at is not None:
+            path.unlink(missing_ok=True)
     if failure is not None:
         raise failure
     if cut_short:
@@ -342,11 +375,14 @@ def _finish(upload: TusUpload, path: Path) -> MediaRejected | None:
 
 def tus_upload_terminate(*, user, upload_id) -> None:
     """Delete the caller's upload and its data (an expired one too)."""
-    with transaction.atomic():
-        upload = _lock_for_user(user=user, upload_id=upload_id, allow_expired=True)
-        path = data_path(upload.id)
-        upload.delete()
-    path.unlink(missing_ok=True)
+    if not TusUpload.objects.filter(pk=upload_id, owner=user).exists():
+        raise errors.NotFound()
+    path = data_path(upload_id)
+    with _data_file_locked(path):
+        with transaction.atomic():
+            upload = _lock_for_user(user=user, upload_id=upload_id, allow_expired=True)
+            upload.delete()
+        path.unlink(missing_ok=True)
 
 
 def tus_purge_expired() -> int:
@@ -354,15 +390,26 @@ def tus_purge_expired() -> int:
 
     Rows a PATCH is writing to right now are skipped. Returns how many uploads went.
     """
+    now = timezone.now()
     with transaction.atomic():
-        expired = list(
+        candidates = list(
             TusUpload.objects.select_for_update(skip_locked=True)
-            .filter(completed_at__isnull=True, expires_at__lte=timezone.now())
+            .filter(completed_at__isnull=True, expires_at__lte=now)
             .values_list("id", flat=True)
         )
-        TusUpload.objects.filter(pk__in=expired).delete()
-    for upload_id in expired:
-        data_path(upload_id).unlink(missing_ok=True)
+    expired = []
+    for upload_id in candidates:
+        path = data_path(upload_id)
+        try:
+            with _data_file_locked(path):  # a PATCH writing now keeps its upload
+                still = TusUpload.objects.filter(
+                    pk=upload_id, completed_at__isnull=True, expires_at__lte=now
+                )
+                if still.delete()[0]:
+                    expired.append(upload_id)
+                    path.unlink(missing_ok=True)
+        except Conflict:
+            continue
     directory = tus_dir()
     if directory.is_dir():
         cutoff = time.time() - settings.MEDIA_TUS_EXPIRY_HOURS * 3600

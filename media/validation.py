@@ -72,6 +72,14 @@ def check_size(kind: str, size: int) -> None:
         )
 
 
+def _hours(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    minutes = max(1, seconds // 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 def _sniff_text(path: Path) -> None:
     with path.open("rb") as handle:
         head = handle.read(512).lstrip().lower()
@@ -120,17 +128,25 @@ def validate_av(kind: str, path: Path) -> ValidatedMedia:
         extension, content_type = VIDEO_EXTENSIONS[info.demuxer]
     if info.streams > 16:
         raise MediaRejected("The file has too many streams.", "too_many_streams")
+    try:
+        measured = ffprobe.measure(path, info.demuxer)
+    except ffprobe.ProbeError as exc:
+        raise MediaRejected(exc.reason, exc.code)
+    # The header's duration is a claim; the limits apply to what the packets hold.
+    info.duration = measured.duration
+    info.frames = measured.frames if info.has_video else None
     if not info.duration or info.duration <= 0.05:
         raise MediaRejected("The file has no playable duration.", "invalid_duration")
     if info.duration > settings.MEDIA_MAX_DURATION_SECONDS:
         raise MediaRejected(
-            f"The file is longer than {settings.MEDIA_MAX_DURATION_SECONDS // 3600} hours.",
+            f"The file is longer than {_hours(settings.MEDIA_MAX_DURATION_SECONDS)}.",
             "invalid_duration",
         )
-    try:
-        ffprobe.verify_demux(path, info.demuxer)
-    except ffprobe.ProbeError as exc:
-        raise MediaRejected(exc.reason, exc.code)
+    if info.frames and info.frames > settings.MEDIA_MAX_VIDEO_FPS * info.duration + 10:
+        raise MediaRejected(
+            f"The video has more than {settings.MEDIA_MAX_VIDEO_FPS} frames per second.",
+            "invalid_frame_rate",
+        )
     width, height = info.display_size
     return ValidatedMedia(
         kind=kind,

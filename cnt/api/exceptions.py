@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.text import capfirst
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -124,13 +125,33 @@ def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]
     return {"non_field_errors": list(exc.messages)}
 
 
+IN_USE_NAMED = 3
+
+
+def _in_use_detail(exc: ProtectedError | RestrictedError) -> str:
+    """'... Still used by: Document asset 'John', ...': what blocks the delete, by name."""
+    found = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None)
+    names = sorted(
+        f"{capfirst(obj._meta.verbose_name)} '{obj}'"
+        for obj in (found or ())
+        if hasattr(obj, "_meta")
+    )
+    detail = "This item is still in use and cannot be deleted."
+    if not names:
+        return detail
+    listed = ", ".join(names[:IN_USE_NAMED])
+    if len(names) > IN_USE_NAMED:
+        listed += f" and {len(names) - IN_USE_NAMED} more"
+    return f"{detail} Still used by: {listed}."
+
+
 def render_error(exc: Exception, context: dict | None = None) -> Response | None:
     """The one-shape response for an application error or one of Django's domain errors;
     None for anything else."""
     if isinstance(exc, DjangoValidationError):
         exc = errors.InvalidInput(errors=_django_validation_errors(exc))
     elif isinstance(exc, (ProtectedError, RestrictedError)):
-        exc = errors.Conflict("This item is still in use and cannot be deleted.")
+        exc = errors.Conflict(_in_use_detail(exc))
     if not isinstance(exc, errors.ApplicationError):
         return None
     status_code = status_for_error(exc)

@@ -513,6 +513,18 @@ MEDIA_MAX_VIDEO_DIMENSION = env.int("MEDIA_MAX_VIDEO_DIMENSION", default=8192)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=50_000_000)
 MEDIA_MAX_DOCUMENT_PAGES = env.int("MEDIA_MAX_DOCUMENT_PAGES", default=10_000)
 MEDIA_PROBE_TIMEOUT_SECONDS = env.int("MEDIA_PROBE_TIMEOUT_SECONDS", default=60)
+# Every FFmpeg/ffprobe child (media/ffexec.py): wall clock = min + real duration x factor;
+# CPU time = that on every core; address space; output = 64 MB + real duration x rate.
+MEDIA_FFMPEG_MIN_DEADLINE_SECONDS = env.int("MEDIA_FFMPEG_MIN_DEADLINE_SECONDS", default=120)
+MEDIA_FFMPEG_SECONDS_PER_MEDIA_SECOND = env.float(
+    "MEDIA_FFMPEG_SECONDS_PER_MEDIA_SECOND", default=3.0
+)
+MEDIA_FFMPEG_MAX_MEMORY_MB = env.int("MEDIA_FFMPEG_MAX_MEMORY_MB", default=4096)
+MEDIA_FFMPEG_OUTPUT_BYTES_PER_SECOND = env.int(
+    "MEDIA_FFMPEG_OUTPUT_BYTES_PER_SECOND", default=4 * 1024**2
+)
+# Video whose measured frame count is above this rate over its measured duration is refused.
+MEDIA_MAX_VIDEO_FPS = env.int("MEDIA_MAX_VIDEO_FPS", default=240)
 MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=6)
 MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="veryfast")
 MEDIA_WAVEFORM_PEAKS = env.int("MEDIA_WAVEFORM_PEAKS", default=1000)

@@ -9,7 +9,6 @@ is removed whatever happens.
 """
 
 import logging
-import re
 import shutil
 import tempfile
 import time
@@ -36,7 +35,7 @@ from media.editing.operations import (
 from media.jobs import JobSpec, job_claim, job_heartbeat, job_own_row, job_retry_or_fail
 from media.jobs import RetryLater as RetryLater  # raised by run_job
 from media.models import AssetPurpose, EditJob, EditJobStatus, MediaAsset
-from media.probe import ProbeError, ProbeResult, probe
+from media.probe import ProbeError, ProbeResult, probe_measured
 from media.services import asset_create_from_path, clean_filename
 from media.validation import MediaRejected
 
@@ -142,7 +141,7 @@ class Run:
     def _source(self, stack: ExitStack, asset: MediaAsset) -> commands.Source:
         local = stack.enter_context(storage.local_copy(asset.storage_key))
         try:
-            return commands.Source(Path(local), probe(local))
+            return commands.Source(Path(local), probe_measured(local))
         except ProbeError as exc:
             raise EditFailed(f"A source can no longer be read: {exc.reason}")
 
@@ -177,12 +176,8 @@ class Run:
         )
 
     def encode(self, built: commands.Built) -> None:
-        process = ffmpeg.Job(built.args, built.duration, f"edit {self.job.id}")
-        try:
-            ffmpeg.run_jobs([process], on_tick=self.tick, tick=TICK_SECONDS)
-        finally:
-            if process.process.stdout:  # ffmpeg.Job.close() leaves the progress pipe open
-                process.process.stdout.close()
+        process = ffmpeg.Job(built.args, built.duration, "edit", output_dir=self.workdir)
+        ffmpeg.run_jobs([process], on_tick=self.tick, tick=TICK_SECONDS)
         if not built.output.is_file() or built.output.stat().st_size == 0:
             raise EditFailed("FFmpeg produced no output.")
 
@@ -242,11 +237,10 @@ def run_job(*, job: EditJob) -> str:
     except EditFailed as exc:
         return _after_failure(job, exc.message, terminal=True)
     except ffmpeg.FFmpegError as exc:
-        logger.warning("edit job %s: %s", job.id, exc.message)
-        # The owner reads this: keep FFmpeg's reason, not the server's file paths.
-        return _after_failure(
-            job, re.sub(r"(?:file:)?/[^\s'\"]+", "<file>", exc.message), terminal=True
-        )
+        # The owner reads the short message; FFmpeg's own words stay in the staff-only log.
+        logger.warning("edit job %s: %s\n%s", job.id, exc.message, exc.log)
+        EditJob.objects.filter(id=job.id).update(error_log=exc.log[-8000:])
+        return _after_failure(job, exc.message, terminal=True)
     except ServiceUnavailable as exc:
         return _after_failure(job, str(exc.detail), terminal=False)
     except Exception as exc:

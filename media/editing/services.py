@@ -23,7 +23,7 @@ from media.editing.operations import (
     validate_operations,
 )
 from media.models import EditJob, EditJobStatus, MediaAsset
-from media.probe import ProbeError, ProbeResult, probe
+from media.probe import ProbeError, ProbeResult, probe_measured
 from media.selectors import AssetWording, asset_get_usable_for_owner
 
 ACTIVE = runner.ACTIVE
@@ -81,7 +81,7 @@ def _owned_asset(owner, asset_id: str, kind: str, path: tuple) -> MediaAsset:
 def _probe_asset(asset: MediaAsset, path: tuple) -> ProbeResult:
     try:
         with storage.local_copy(asset.storage_key) as local:
-            return probe(local)
+            return probe_measured(local)
     except ProbeError as exc:
         raise _invalid(path, exc.reason, exc.code)
     except FileNotFoundError:

@@ -256,6 +256,79 @@ def test_a_second_patch_while_one_is_writing_is_refused(
     assert part(tus_dir, upload).read_bytes() == data[:150_000]
 
 
+@pytest.fixture
+def no_row_locks(monkeypatch):
+    """The database as SQLite has it: select_for_update() locks nothing."""
+    from django.db import connection
+
+    monkeypatch.setattr(type(connection.features), "has_select_for_update", False)
+
+
+def test_two_patches_at_one_offset_store_exactly_one_chunk_without_row_locks(
+    live_server, transactional_db, tmp_path, tus_dir, no_row_locks
+):
+    user = UserFactory()
+    first, second = os.urandom(150_000), os.urandom(150_000)
+    headers = {**bearer(user), "Tus-Resumable": "1.0.0"}
+    created = requests.post(
+        f"{live_server.url}{URL}",
+        headers={**headers, "Upload-Length": "300000", "Upload-Metadata": metadata(kind="audio")},
+    )
+    url = created.headers["Location"]
+    upload = TusUpload.objects.get()
+
+    sock = _raw_patch_start(live_server, f"{URL}/{upload.id}", user, 0, len(first))
+    try:
+        sock.sendall(first[:100_000])  # the first PATCH is writing, and stalls
+        _wait_for(lambda: part(tus_dir, upload).stat().st_size >= tus.READ_BLOCK)
+
+        loser = requests.patch(
+            url,
+            data=second,
+            headers={**headers, "Upload-Offset": "0", "Content-Type": CHUNK_TYPE},
+        )
+        assert loser.status_code == 409
+        assert loser.json()["code"] == "upload_locked"
+        assert requests.delete(url, headers=headers).status_code == 409
+
+        sock.sendall(first[100_000:])
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    finally:
+        sock.close()  # a failed assertion must not leave the server's request waiting
+    assert reply.startswith(b"HTTP/1.1 204")
+    assert TusUpload.objects.get().offset == 150_000
+    assert part(tus_dir, upload).read_bytes() == first
+
+
+def test_a_patch_while_another_request_holds_the_data_file_changes_nothing(
+    user_client, tus_dir, no_row_locks
+):
+    upload = new_upload(user_client, 3000)
+    assert patch(user_client, upload, b"a" * 1000, 0).status_code == 204
+    with tus._data_file_locked(part(tus_dir, upload)):  # as a concurrent PATCH holds it
+        response = patch(user_client, upload, b"b" * 1000, 1000)
+        assert response.status_code == 409
+        assert response.json() == {
+            "detail": "Another request is writing to this upload.",
+            "code": "upload_locked",
+        }
+        assert user_client.delete(f"{URL}/{upload.id}", **TUS).status_code == 409
+        assert tus.tus_purge_expired() == 0
+    upload.refresh_from_db()
+    assert upload.offset == 1000
+    assert part(tus_dir, upload).read_bytes() == b"a" * 1000
+    assert patch(user_client, upload, b"b" * 1000, 1000).status_code == 204
+
+
+def test_someone_elses_upload_is_not_found_even_while_it_is_being_written(user_client, tus_dir):
+    upload = new_upload(user_client, 3000)
+    stranger = client_for(UserFactory())
+    with tus._data_file_locked(part(tus_dir, upload)):
+        assert patch(stranger, upload, b"b" * 10, 0).status_code == 404
+
+
 # --- Discovery and creation ---------------------------------------------------------------
 
 

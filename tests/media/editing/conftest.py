@@ -138,11 +138,11 @@ def spawned(monkeypatch):
     original = ffmpeg.Job
 
     class RecordingJob(original):
-        def __init__(self, command, duration, name=""):
+        def __init__(self, command, duration, name="", **options):
             workdir = Path(command[-1]).parent
             texts = {p.name: p.read_text("utf-8") for p in workdir.glob("text-*.txt")}
             records.append({"command": list(command), "texts": texts})
-            super().__init__(command, duration, name)
+            super().__init__(command, duration, name, **options)
 
     monkeypatch.setattr(ffmpeg, "Job", RecordingJob)
     return records

@@ -218,8 +218,11 @@ def test_ffmpeg_errors_fail_the_job_and_leave_nothing(owner, source, monkeypatch
     job = queued_job(owner, source)
     assert tasks.run_edit_job.apply(args=[str(job.id)]).get() == "failed"
     job.refresh_from_db()
-    assert job.status == "failed" and job.error.startswith("FFmpeg failed")
-    assert "nosuchfilter" in job.error and str(temp_dir) not in job.error
+    # The owner reads a short reason; FFmpeg's own words stay in the staff-only log.
+    assert job.status == "failed" and job.error == "The file could not be processed (edit)."
+    assert "nosuchfilter" in job.error_log
+    body = client_for(owner).get(f"/api/v1/audio-editing/jobs/{job.id}").json()
+    assert body["error"] == job.error and "error_log" not in body
     assert job.result is None and MediaAsset.objects.count() == 1
     assert list(temp_dir.iterdir()) == []
 
