@@ -463,3 +463,10 @@ CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", default="")
 # --- Community -------------------------------------------------------------------------
 COMMUNITY_POSTS_REQUIRE_APPROVAL = env.bool("COMMUNITY_POSTS_REQUIRE_APPROVAL", default=False)
 COMMUNITY_REPORT_HIDE_THRESHOLD = env.int("COMMUNITY_REPORT_HIDE_THRESHOLD", default=3)
+# Only reporters in good standing count toward that threshold (community/policies.py).
+COMMUNITY_REPORTER_REQUIRE_VERIFIED_EMAIL = env.bool(
+    "COMMUNITY_REPORTER_REQUIRE_VERIFIED_EMAIL", default=True
+)
+COMMUNITY_REPORTER_MIN_ACCOUNT_AGE_HOURS = env.int(
+    "COMMUNITY_REPORTER_MIN_ACCOUNT_AGE_HOURS", default=72
+)
