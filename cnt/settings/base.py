@@ -160,6 +160,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# How often an open WebSocket re-checks that its user is still active with the same password,
+# in case a revocation message was missed (revocations themselves close sockets at once).
+WS_REVALIDATE_SECONDS = env.float("WS_REVALIDATE_SECONDS", default=60.0)
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 # Without a broker the tasks run in-process, right after the transaction commits.
