@@ -174,6 +174,7 @@ class PendingEditAdmin(admin.ModelAdmin):
             "more": 0,
             "selected": list(queryset.values_list("pk", flat=True)),
             "single": None,
+            "reject_note": "The item keeps its public text; a rejected edit is discarded.",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "queue_url": f"{changelist}?{PENDING_EDITS_QUERY}",
         }

@@ -363,6 +363,7 @@ def test_rejecting_in_the_admin_asks_for_a_reason_then_discards(track, console):
 
     asked = console.post(changelist, {"action": "reject_selected", ACTION_CHECKBOX_NAME: [edit.pk]})
     assert asked.status_code == 200 and "moderation-reject-submit" in asked.content.decode()
+    assert "a rejected edit is discarded" in asked.content.decode()
     edit.refresh_from_db()
     assert edit.status == EditStatus.PENDING
 
