@@ -29,6 +29,15 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined", "updated_at", "deleted_at")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated account is signed out everywhere, open sockets included.
+            from accounts.services import user_tokens_revoke_all
+
+            user_tokens_revoke_all(user=obj, reason="Account deactivated.")
+
     add_fieldsets = (
         (
             None,

@@ -1,6 +1,11 @@
 """Bible stories as a content kind: moderated, playable, searchable, in playlists."""
 
-from catalog.kinds import ContentKind, kind_field_writer_register, kind_register
+from catalog.kinds import (
+    ContentKind,
+    kind_field_normaliser_register,
+    kind_field_writer_register,
+    kind_register,
+)
 
 BIBLE_STORY = kind_register(
     ContentKind(
@@ -27,3 +32,13 @@ def _podcast_scripture_write(*, obj, value) -> str:
 
 
 kind_field_writer_register("podcast", "scripture_reference", _podcast_scripture_write)
+
+
+def _podcast_scripture_normalise(*, value) -> str:
+    """The reference as the writer would store it (InvalidInput for text naming no passage)."""
+    from bible.services import scripture_reference_normalise
+
+    return scripture_reference_normalise(reference=value)
+
+
+kind_field_normaliser_register("podcast", "scripture_reference", _podcast_scripture_normalise)

@@ -67,6 +67,11 @@ def scripture_links_set(*, content_type: str, object_id: int, reference: str) ->
     return references.passages_label(passages)
 
 
+def scripture_reference_normalise(*, reference: str) -> str:
+    """The normalised text of `reference`, storing nothing (InvalidInput as above)."""
+    return references.passages_label(_parsed(reference))
+
+
 def scripture_links_clear(*, content_type: str, object_id: int) -> None:
     """Forget an item's passages (call it when the item is deleted)."""
     ScriptureLink.objects.filter(content_type=content_type, object_id=object_id).delete()

@@ -46,6 +46,10 @@ class ContentKind:
     search_fields: tuple[str, ...] = ()
     lexicon_fields: tuple[str, ...] = ("title",)
     has_published_at: bool = False
+    # Public text an untrusted owner's edit of approved content cannot change at once: the
+    # edit waits for a moderator (catalog/moderation.py, content_edit_*) while the approved
+    # text stays public and searchable.
+    reviewed_text_fields: tuple[str, ...] = ()
 
     @property
     def model(self) -> type[models.Model]:
@@ -151,6 +155,20 @@ def kind_field_writer(kind_name: str, field: str) -> Callable | None:
     return _FIELD_WRITERS.get((kind_name, field))
 
 
+# Such a field can also register a normaliser: normalise(value=...) returns the value as the
+# writer would store it, or raises for a value it refuses, without storing anything (an edit
+# that waits for review is checked when it is made, applied when it is approved).
+_FIELD_NORMALISERS: dict[tuple[str, str], Callable] = {}
+
+
+def kind_field_normaliser_register(kind_name: str, field: str, normalise: Callable) -> None:
+    _FIELD_NORMALISERS[(kind_name, field)] = normalise
+
+
+def kind_field_normaliser(kind_name: str, field: str) -> Callable | None:
+    return _FIELD_NORMALISERS.get((kind_name, field))
+
+
 # --- the catalogue's own kinds ---------------------------------------------------------------
 
 _PUBLISHED = {
@@ -164,6 +182,8 @@ _PUBLISHED = {
     "has_published_at": True,
 }
 
+_PUBLIC_TEXT = ("title", "description", "tags")
+
 PODCAST = kind_register(
     ContentKind(
         name="podcast",
@@ -172,6 +192,7 @@ PODCAST = kind_register(
         position=10,
         media_fields=(("video", ("video",)), ("audio", ("audio",))),
         image_fields=("thumbnail",),
+        reviewed_text_fields=(*_PUBLIC_TEXT, "scripture_reference"),
         **_PUBLISHED,
     )
 )
@@ -183,6 +204,7 @@ MOVIE = kind_register(
         position=20,
         media_fields=(("video", ("video",)),),
         image_fields=("thumbnail", "poster"),
+        reviewed_text_fields=(*_PUBLIC_TEXT, "director", "cast"),
         **_PUBLISHED,
     )
 )
@@ -194,6 +216,7 @@ MUSIC = kind_register(
         position=30,
         media_fields=(("audio", ("audio",)),),
         image_fields=("thumbnail",),
+        reviewed_text_fields=(*_PUBLIC_TEXT, "album", "genre", "lyrics"),
         **_PUBLISHED,
     )
 )

@@ -244,6 +244,9 @@ class ModerationAction(models.TextChoices):
     RESUBMIT = "resubmit", "Back to review"
     HIDE = "hide", "Hide after reports"
     RESTORE = "restore", "Restore"
+    EDIT_SUBMIT = "edit_submit", "Edit submitted"
+    EDIT_APPROVE = "edit_approve", "Edit approved"
+    EDIT_REJECT = "edit_reject", "Edit rejected"
 
 
 class ModerationDecision(models.Model):
@@ -251,7 +254,7 @@ class ModerationDecision(models.Model):
 
     content_type = models.CharField(max_length=20, choices=ContentType.choices)
     object_id = models.PositiveBigIntegerField()
-    action = models.CharField(max_length=10, choices=ModerationAction.choices)
+    action = models.CharField(max_length=16, choices=ModerationAction.choices)
     previous_status = models.CharField(max_length=16, choices=ModerationStatus.choices)
     reason = models.TextField(blank=True)
     moderator = models.ForeignKey(
@@ -269,6 +272,52 @@ class ModerationDecision(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.content_type}#{self.object_id}"
+
+
+class EditStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved (applied)"
+    REJECTED = "rejected", "Rejected (discarded)"
+    WITHDRAWN = "withdrawn", "Withdrawn by the owner"
+
+
+class PendingEdit(TimeStampedModel):
+    """An owner's change to the public text of approved content, waiting for a moderator.
+
+    The item keeps showing (and being found by) its approved text meanwhile; approving
+    applies `changes` (field -> proposed value) to it, rejecting discards them with a
+    reason. At most one edit per item is pending: later edits merge into it."""
+
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    object_id = models.PositiveBigIntegerField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_edits"
+    )
+    changes = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=EditStatus.choices, default=EditStatus.PENDING)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "content_edits"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="content_edits_one_pending",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="content_edits_queue_idx"),
+            models.Index(fields=["content_type", "object_id"], name="content_edits_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"edit of {self.content_type}#{self.object_id}"
 
 
 class PlayEvent(models.Model):

@@ -167,6 +167,18 @@ CHAT_EVENTS = [
         _object({"user_id": INT_ID, "stream_id": INT_ID}),
     ),
     (
+        "chatBanned",
+        "live.chat.banned",
+        "A moderator banned a user from this chat (their sockets close with 4403).",
+        _object({"user_id": INT_ID, "stream_id": INT_ID}),
+    ),
+    (
+        "chatUnbanned",
+        "live.chat.unbanned",
+        "A moderator lifted a user's ban.",
+        _object({"user_id": INT_ID, "stream_id": INT_ID}),
+    ),
+    (
         "chatError",
         "live.chat.error",
         "An action was refused; the socket stays open.",
@@ -198,13 +210,41 @@ CHAT_ACTIONS = [
     ("chatDelete", "chat.delete", "Delete a message (host or moderator).", {"id": INT_ID}),
     ("chatMute", "chat.mute", "Mute a user (host or moderator).", {"user_id": INT_ID}),
     ("chatUnmute", "chat.unmute", "Unmute a user (host or moderator).", {"user_id": INT_ID}),
+    (
+        "chatBan",
+        "chat.ban",
+        "Ban a user from this chat: their sockets close with 4403 (host or moderator).",
+        {"user_id": INT_ID},
+    ),
+    ("chatUnban", "chat.unban", "Lift a ban (host or moderator).", {"user_id": INT_ID}),
 ]
 
 CLOSE_CODES = (
-    "Close codes: 4401 no or invalid token; 4403 not allowed (origin, or the stream is not "
-    "yours to see); 4400 a frame that is not a JSON object with a string `type`; 4413 a "
-    "frame over 8 KiB; 4429 too many messages."
+    "Close codes: 4401 no or invalid token, or the credentials were revoked while the socket "
+    "was open (password changed or reset, signed out everywhere, account deactivated or "
+    "deleted; within seconds, reconnect with a new token); 4403 not allowed (origin, or the "
+    "stream is not yours to see), or banned from the stream's chat while open; 4400 a frame "
+    "that is not a JSON object with a string `type`; 4413 a frame over 8 KiB; 4429 too many "
+    "messages."
 )
+# The same, as data: (code, when), listed on every channel as `x-close-codes`.
+CLOSE_CODE_LIST = [
+    (4400, "A frame that is not a JSON object with a string `type`."),
+    (
+        4401,
+        "No or invalid token at the handshake, or the credentials were revoked while open: "
+        "password changed or reset, signed out everywhere, account deactivated or deleted. "
+        "Sent at once by the revoking service (a missed message is caught by the socket's "
+        "periodic re-check). Reconnect with a new token.",
+    ),
+    (
+        4403,
+        "Not allowed at the handshake (origin; the stream is not yours to see; banned), or "
+        "banned from the stream's chat while open. Do not reconnect.",
+    ),
+    (4413, "A frame over 8 KiB."),
+    (4429, "Too many messages."),
+]
 
 
 def _event_message(event: str, summary: str, payload) -> dict:
@@ -233,6 +273,7 @@ def _channel(address: str, description: str, sends, accepts, parameters=None) ->
         "address": address,
         "description": f"{description} {CLOSE_CODES}",
         "messages": {},
+        "x-close-codes": [{"code": code, "when": when} for code, when in CLOSE_CODE_LIST],
     }
     if parameters:
         channel["parameters"] = parameters
@@ -352,3 +393,11 @@ def frame_problems(channel: str, frame: dict) -> list[str]:
     if validator is None:
         return [f"{channel}: no message of type {event!r} is documented"]
     return [f"{channel} {event}: {error.message}" for error in validator.iter_errors(frame)]
+
+
+def close_code_problems(channel: str, code) -> list[str]:
+    """Why `code` is not a close code the document lists for `channel` (empty: it is)."""
+    listed = {item["code"] for item in _document()["channels"][channel]["x-close-codes"]}
+    if code is None or code in listed:  # None: a plain close (1000)
+        return []
+    return [f"{channel}: close code {code!r} is not documented"]

@@ -9,8 +9,17 @@ The access token comes from (in order) the `Authorization: Bearer` header, the
 Origin policy: a handshake that carries an Origin (every browser sends one) must come from
 an allowed origin — CORS_ALLOWED_ORIGINS or a host in ALLOWED_HOSTS; a handshake without
 Origin (native apps) is allowed through to the token check.
+
+Revocation: a socket keeps no rights its user lost. Every socket joins its user's
+`sessions.<id>` group; the services that end a user's sessions (password change or reset,
+sign-out everywhere, deactivation, deletion) and a chat ban send a revocation there after
+commit (cnt.realtime.sockets_revoke) and the socket closes at once (4401, or 4403 for a
+ban). As a fallback for a missed message, each socket re-checks every
+WS_REVALIDATE_SECONDS that its user is still active with the same password.
 """
 
+import asyncio
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -24,14 +33,16 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
+from cnt import realtime
+
 logger = logging.getLogger("cnt.ws")
 
 WS_APPS = ("accounts", "catalog", "community", "media", "live", "finance", "bible", "support")
 BEARER_SUBPROTOCOL = "bearer"
 
 # Close codes (4000-4999 are for applications).
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
+CLOSE_UNAUTHENTICATED = realtime.CLOSE_REVOKED  # also: credentials revoked while open
+CLOSE_FORBIDDEN = realtime.CLOSE_BANNED  # also: banned from the stream's chat while open
 CLOSE_BAD_MESSAGE = 4400
 CLOSE_TOO_LARGE = 4413
 CLOSE_RATE_LIMITED = 4429
@@ -82,6 +93,16 @@ def user_for_token(raw_token: str | None):
     return user_for_access_token(raw_token) or AnonymousUser()
 
 
+@database_sync_to_async
+def _user_still_valid(user_id, password_hash) -> bool:
+    """The socket's user is still active and has not changed (or lost) their password."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(pk=user_id, is_active=True, password=password_hash).exists()
+    )
+
+
 def origin_allowed(origin: str | None) -> bool:
     if not origin:
         return True  # native apps; they still need a valid token
@@ -103,11 +124,14 @@ class JwtAuthMiddleware(BaseMiddleware):
 
 class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
     """A JSON socket for signed-in users. Refuses the handshake (close code 4401/4403)
-    before accepting; closes on malformed (4400) or oversized (4413) frames."""
+    before accepting; closes on malformed (4400) or oversized (4413) frames, and when its
+    user's rights end while it is open (4401 revoked credentials, 4403 a chat ban)."""
 
     max_frame_bytes = MAX_FRAME_BYTES
     # The channel of cnt/asyncapi.py that documents this socket's frames.
     asyncapi_channel: str = ""
+    _sessions_group: str | None = None
+    _revalidation: asyncio.Task | None = None
 
     async def connect(self):
         if not self.scope.get("origin_allowed", True):
@@ -120,9 +144,57 @@ class AuthenticatedJsonConsumer(AsyncWebsocketConsumer):
         if not await self.authorize():
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self._sessions_group = realtime.sessions_group(user.pk)
+        await self.channel_layer.group_add(self._sessions_group, self.channel_name)
         await self.join()
         await self.accept(subprotocol=self.scope.get("auth_subprotocol"))
+        self._revalidation = asyncio.create_task(self._revalidate(user.pk, user.password))
         await self.on_accepted()
+
+    async def _revalidate(self, user_id, password_hash):
+        """The fallback for a revocation message that never arrived (Redis down, a deactivation
+        made outside the services): re-check the user now and then."""
+        interval = float(settings.WS_REVALIDATE_SECONDS)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                valid = await _user_still_valid(user_id, password_hash)
+            except Exception as exc:  # a database blip is not a revocation; try again later
+                logger.warning("socket re-check of user %s failed: %s", user_id, exc)
+                continue
+            if not valid:
+                self._revalidation = None  # closing from inside the task must not cancel it
+                await self.revoke(CLOSE_UNAUTHENTICATED)
+                return
+
+    def revocation_applies(self, message: dict) -> bool:
+        """Whether a revocation sent to this socket's user concerns this socket (a chat ban
+        names a stream; other revocations concern every socket)."""
+        return "stream_id" not in message
+
+    async def session_revoke(self, message):
+        """A revocation from cnt.realtime.sockets_revoke: close if it concerns this socket."""
+        if self.revocation_applies(message):
+            await self.revoke(int(message["code"]), message.get("reason") or None)
+
+    async def revoke(self, code: int, reason: str | None = None):
+        await self._stop_listening()
+        await self.close(code=code, reason=reason)
+
+    async def _stop_listening(self):
+        task, self._revalidation = self._revalidation, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        group, self._sessions_group = self._sessions_group, None
+        if group:
+            with contextlib.suppress(Exception):
+                await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def websocket_disconnect(self, message):
+        await self._stop_listening()
+        await super().websocket_disconnect(message)
 
     async def authorize(self) -> bool:
         return True

@@ -53,12 +53,34 @@ class ReportAdmin(admin.ModelAdmin):
     """Reported posts and comments. Resolving one report resolves every open report of the
     same target: upheld removes it from view, dismissed restores it."""
 
-    list_display = ("created_at", "reporter", "post", "comment", "reason", "status")
+    list_display = (
+        "created_at",
+        "reporter",
+        "post",
+        "comment",
+        "reason",
+        "status",
+        "counts_toward_hiding",
+    )
     list_filter = ("status",)
+    list_select_related = ("reporter", "post", "comment")
     search_fields = ("reason", "reporter__username")
     raw_id_fields = ("reporter", "post", "comment", "resolved_by")
     readonly_fields = ("status", "resolved_by", "resolved_at", "created_at", "updated_at")
     actions = ("uphold_reports", "dismiss_reports")
+
+    def get_queryset(self, request):
+        from django.db.models import BooleanField, ExpressionWrapper
+
+        from community.policies import reporters_in_good_standing_q
+
+        # Every report is listed; this column says which ones count toward auto-hiding.
+        counts = ExpressionWrapper(reporters_in_good_standing_q(), output_field=BooleanField())
+        return super().get_queryset(request).annotate(reporter_in_good_standing=counts)
+
+    @admin.display(boolean=True, description="Counts toward hiding")
+    def counts_toward_hiding(self, obj) -> bool:
+        return bool(getattr(obj, "reporter_in_good_standing", False))
 
     def _resolve(self, request, queryset, *, uphold: bool):
         from community.models import ReportStatus

@@ -1,6 +1,10 @@
 """Who may see and change community posts, comments and notifications."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.policies import is_moderator
 from cnt.models import ModerationStatus
@@ -49,3 +53,17 @@ def can_edit_comment(user, comment: Comment) -> bool:
 
 def can_delete_comment(user, comment: Comment) -> bool:
     return user.is_authenticated and (comment.author_id == user.id or is_moderator(user))
+
+
+def reporters_in_good_standing_q(prefix: str = "reporter__") -> Q:
+    """Reporters whose reports count toward hiding a post or comment: active accounts with a
+    verified email (COMMUNITY_REPORTER_REQUIRE_VERIFIED_EMAIL) that are at least
+    COMMUNITY_REPORTER_MIN_ACCOUNT_AGE_HOURS old; staff always count. A threshold of votes is
+    only as strong as the cheapest account, so fresh throwaway sign-ups cannot hide a post."""
+    standing = Q(**{f"{prefix}is_active": True})
+    if settings.COMMUNITY_REPORTER_REQUIRE_VERIFIED_EMAIL:
+        standing &= Q(**{f"{prefix}is_email_verified": True})
+    min_age = timedelta(hours=settings.COMMUNITY_REPORTER_MIN_ACCOUNT_AGE_HOURS)
+    if min_age:
+        standing &= Q(**{f"{prefix}date_joined__lte": timezone.now() - min_age})
+    return standing | Q(**{f"{prefix}is_staff": True, f"{prefix}is_active": True})

@@ -16,6 +16,7 @@ from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
+from community import policies
 from community.models import (
     Comment,
     CommunityPost,
@@ -223,8 +224,9 @@ def _hide_threshold() -> int:
 
 
 def report_create(*, reporter, reason: str, post=None, comment=None) -> tuple[Report, bool]:
-    """Report a post or comment once per user; enough distinct reporters hide it until a
-    moderator reviews it. Returns (report, created)."""
+    """Report a post or comment once per user; enough distinct reporters in good standing
+    (community/policies.py) hide it until a moderator reviews it. Every report is kept and
+    shown to moderators, whoever made it. Returns (report, created)."""
     target = {"post": post} if post is not None else {"comment": comment}
     with transaction.atomic():
         existing = Report.objects.filter(reporter=reporter, **target).first()
@@ -235,8 +237,10 @@ def report_create(*, reporter, reason: str, post=None, comment=None) -> tuple[Re
                 report = Report.objects.create(reporter=reporter, reason=reason, **target)
         except IntegrityError:  # a concurrent double submit
             return Report.objects.get(reporter=reporter, **target), False
-        open_reports = Report.objects.filter(status=ReportStatus.OPEN, **target)
-        reporters = open_reports.values("reporter").distinct().count()
+        counted = Report.objects.filter(status=ReportStatus.OPEN, **target).filter(
+            policies.reporters_in_good_standing_q()
+        )
+        reporters = counted.values("reporter").distinct().count()
         if reporters >= _hide_threshold():
             if post is not None:
                 moderation.content_hide(

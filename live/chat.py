@@ -1,5 +1,8 @@
 """Live chat of a stream: who may take part, sending (length, rate and mute checks), deleting,
-muting, the kept history, and the group pushes to everyone watching.
+muting, banning, the kept history, and the group pushes to everyone watching.
+
+A mute stops a user sending; a ban (a `removed` restriction on the stream) also closes their
+open chat sockets of that stream with 4403 and refuses new ones.
 
 Messages are stored before they are pushed, so a client that missed a push reads the
 history over REST. Only the newest LIVE_CHAT_HISTORY messages of a stream are kept.
@@ -29,6 +32,8 @@ EVENT_MESSAGE = "live.chat.message"
 EVENT_DELETED = "live.chat.deleted"
 EVENT_MUTED = "live.chat.muted"
 EVENT_UNMUTED = "live.chat.unmuted"
+EVENT_BANNED = "live.chat.banned"
+EVENT_UNBANNED = "live.chat.unbanned"
 OPEN_STATUSES = (StreamStatus.SCHEDULED, StreamStatus.LIVE)
 MAX_ID = 2**63 - 1
 
@@ -87,6 +92,8 @@ def chat_access(*, user, stream_id) -> ChatAccess | None:
     stream = LiveStream.objects.filter(pk=stream_id, kind=StreamKind.STREAM).first()
     if stream is None or not policies.can_view_stream(user, stream):
         return None
+    if _is_banned(stream.pk, user.pk):
+        return None
     return ChatAccess(
         stream_id=stream.pk,
         can_moderate=policies.can_moderate_chat(user, stream),
@@ -97,6 +104,12 @@ def chat_access(*, user, stream_id) -> ChatAccess | None:
 def _is_muted(stream_id, user_id) -> bool:
     return LiveRestriction.objects.filter(
         stream_id=stream_id, user_id=user_id, kind=RestrictionKind.CHAT_MUTE
+    ).exists()
+
+
+def _is_banned(stream_id, user_id) -> bool:
+    return LiveRestriction.objects.filter(
+        stream_id=stream_id, user_id=user_id, kind=RestrictionKind.REMOVED
     ).exists()
 
 
@@ -139,6 +152,8 @@ def chat_message_send(*, stream_id, user, text) -> LiveChatMessage:
     stream = _open_stream(stream_id)
     if not policies.can_view_stream(user, stream):
         raise ChatError("forbidden", "You cannot take part in this chat.")
+    if _is_banned(stream.pk, user.pk):
+        raise ChatError("banned", "You are banned from this chat.")
     if _is_muted(stream.pk, user.pk):
         raise ChatError("muted", "You are muted in this chat.")
     with transaction.atomic():
@@ -180,11 +195,9 @@ def chat_message_delete(*, stream_id, by, message_id) -> None:
     _push_after_commit(stream.pk, EVENT_DELETED, {"id": int(message_id), "stream_id": stream.pk})
 
 
-def chat_user_mute(*, stream_id, by, user_id) -> None:
-    """Stop a user from sending in this stream's chat (idempotent). Hosts cannot be muted."""
-    stream = _moderated_stream(stream_id, by)
+def _restrict(*, stream, by, user_id, kind, verb: str) -> None:
     if int(user_id) == stream.host_id:
-        raise ChatError("invalid", "The host cannot be muted.")
+        raise ChatError("invalid", f"The host cannot be {verb}.")
     from django.contrib.auth import get_user_model
 
     if not get_user_model().objects.filter(pk=user_id).exists():
@@ -192,14 +205,49 @@ def chat_user_mute(*, stream_id, by, user_id) -> None:
     try:
         with transaction.atomic():
             LiveRestriction.objects.get_or_create(
-                stream=stream,
-                user_id=user_id,
-                kind=RestrictionKind.CHAT_MUTE,
-                defaults={"created_by": by},
+                stream=stream, user_id=user_id, kind=kind, defaults={"created_by": by}
             )
-    except IntegrityError:  # a concurrent mute of the same user won
+    except IntegrityError:  # a concurrent restriction of the same user won
         pass
+
+
+def chat_user_mute(*, stream_id, by, user_id) -> None:
+    """Stop a user from sending in this stream's chat (idempotent). Hosts cannot be muted."""
+    stream = _moderated_stream(stream_id, by)
+    _restrict(stream=stream, by=by, user_id=user_id, kind=RestrictionKind.CHAT_MUTE, verb="muted")
     _push_after_commit(stream.pk, EVENT_MUTED, {"user_id": int(user_id), "stream_id": stream.pk})
+
+
+def chat_user_ban(*, stream_id, by, user_id) -> None:
+    """Ban a user from this stream's chat (idempotent; host or moderator): their open chat
+    sockets of this stream close with 4403 after commit and new ones are refused. Hosts and
+    moderators cannot be banned."""
+    stream = _moderated_stream(stream_id, by)
+    from django.contrib.auth import get_user_model
+
+    target = get_user_model().objects.filter(pk=user_id).first()
+    if target is not None and policies.can_moderate_chat(target, stream):
+        raise ChatError("invalid", "The host and moderators cannot be banned.")
+    _restrict(stream=stream, by=by, user_id=user_id, kind=RestrictionKind.REMOVED, verb="banned")
+    payload = {"user_id": int(user_id), "stream_id": stream.pk}
+    transaction.on_commit(
+        lambda: realtime.sockets_revoke(
+            int(user_id),
+            code=realtime.CLOSE_BANNED,
+            reason="Banned from this chat.",
+            stream_id=stream.pk,
+        ),
+        robust=True,
+    )
+    _push_after_commit(stream.pk, EVENT_BANNED, payload)
+
+
+def chat_user_unban(*, stream_id, by, user_id) -> None:
+    stream = _moderated_stream(stream_id, by)
+    LiveRestriction.objects.filter(
+        stream=stream, user_id=user_id, kind=RestrictionKind.REMOVED
+    ).delete()
+    _push_after_commit(stream.pk, EVENT_UNBANNED, {"user_id": int(user_id), "stream_id": stream.pk})
 
 
 def chat_user_unmute(*, stream_id, by, user_id) -> None:

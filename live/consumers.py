@@ -11,8 +11,9 @@ ERROR_EVENT = "live.chat.error"
 class LiveChatConsumer(AuthenticatedJsonConsumer):
     """`/ws/live/<stream_id>/chat/`: everyone who may see the stream receives; signed-in
     users send `{"type": "chat.send", "text"}`; the host and moderators also send
-    `chat.delete` (`id`), `chat.mute` and `chat.unmute` (`user_id`). Refused actions answer
-    `live.chat.error` with a code and keep the socket open."""
+    `chat.delete` (`id`), `chat.mute`, `chat.unmute`, `chat.ban` and `chat.unban`
+    (`user_id`). Refused actions answer `live.chat.error` with a code and keep the socket
+    open. A ban closes the banned user's sockets of this stream with 4403."""
 
     asyncapi_channel = "liveChat"  # its frames, as cnt/asyncapi.py documents them
 
@@ -39,6 +40,11 @@ class LiveChatConsumer(AuthenticatedJsonConsumer):
             }
         )
 
+    def revocation_applies(self, message: dict) -> bool:
+        """Revocations of the user's credentials, and bans from this stream's chat."""
+        stream_id = message.get("stream_id")
+        return stream_id is None or stream_id == self.access.stream_id
+
     async def disconnect(self, code):
         group = getattr(self, "group", None)
         if group:
@@ -50,6 +56,8 @@ class LiveChatConsumer(AuthenticatedJsonConsumer):
             "chat.delete": self._delete_message,
             "chat.mute": self._mute,
             "chat.unmute": self._unmute,
+            "chat.ban": self._ban,
+            "chat.unban": self._unban,
         }.get(message["type"])
         if handler is None:
             return
@@ -77,6 +85,16 @@ class LiveChatConsumer(AuthenticatedJsonConsumer):
 
     async def _unmute(self, message):
         await database_sync_to_async(chat.chat_user_unmute)(
+            stream_id=self.access.stream_id, by=self.scope["user"], user_id=_int(message, "user_id")
+        )
+
+    async def _ban(self, message):
+        await database_sync_to_async(chat.chat_user_ban)(
+            stream_id=self.access.stream_id, by=self.scope["user"], user_id=_int(message, "user_id")
+        )
+
+    async def _unban(self, message):
+        await database_sync_to_async(chat.chat_user_unban)(
             stream_id=self.access.stream_id, by=self.scope["user"], user_id=_int(message, "user_id")
         )
 

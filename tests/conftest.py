@@ -55,18 +55,26 @@ def _redis_per_worker(worker_id):
 @pytest.fixture(autouse=True)
 def _frames_follow_the_asyncapi_document(monkeypatch):
     """Every frame any socket sends in any test must be a message the AsyncAPI document
-    (cnt/asyncapi.py) lists for that socket, with a payload that fits its schema."""
+    (cnt/asyncapi.py) lists for that socket, with a payload that fits its schema, and every
+    close code one of the codes it lists (`x-close-codes`)."""
     from cnt import asyncapi, ws
 
     problems = []
     send_json = ws.AuthenticatedJsonConsumer.send_json
+    close = ws.AuthenticatedJsonConsumer.close
 
     async def checked(self, content):
         assert self.asyncapi_channel, f"{type(self).__name__} names no AsyncAPI channel"
         problems.extend(asyncapi.frame_problems(self.asyncapi_channel, content))
         await send_json(self, content)
 
+    async def checked_close(self, code=None, reason=None):
+        assert self.asyncapi_channel, f"{type(self).__name__} names no AsyncAPI channel"
+        problems.extend(asyncapi.close_code_problems(self.asyncapi_channel, code))
+        await close(self, code=code, reason=reason)
+
     monkeypatch.setattr(ws.AuthenticatedJsonConsumer, "send_json", checked)
+    monkeypatch.setattr(ws.AuthenticatedJsonConsumer, "close", checked_close)
     yield
     assert not problems, problems
 

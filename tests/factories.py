@@ -1,7 +1,10 @@
 """factory_boy factories shared by every test module."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
 
@@ -15,6 +18,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     display_name = factory.LazyAttribute(lambda o: o.username.title())
     is_email_verified = True
+
+    class Params:
+        # An account in good standing: verified and older than any reporter-age setting.
+        established = factory.Trait(
+            date_joined=factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+        )
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):

@@ -197,6 +197,6 @@ def user_password_reset(*, email: str, code: str, new_password: str) -> None:
             user.save(update_fields=["password", "is_email_verified", "updated_at"])
             verification.consumed_at = timezone.now()
             verification.save(update_fields=["consumed_at"])
-            user_tokens_revoke_all(user=user)
+            user_tokens_revoke_all(user=user, reason="Password reset.")
     if error:
         raise _otp_refuse(error)

@@ -8,6 +8,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from cnt import realtime
 from cnt.errors import NotAuthenticated
 
 TokenPair = dict[str, str]
@@ -85,8 +86,11 @@ def token_revoke(*, refresh: str) -> None:
         BlacklistedToken.objects.get_or_create(token=outstanding)
 
 
-def user_tokens_revoke_all(*, user: User) -> int:
-    """Blacklist every refresh token the user still holds; returns how many were revoked."""
+def user_tokens_revoke_all(*, user: User, reason: str = "Signed out everywhere.") -> int:
+    """Sign the user out everywhere: blacklist every refresh token they still hold and, after
+    commit, close their open WebSockets (4401). Used by password change and reset, deletion
+    and deactivation. Returns how many refresh tokens were revoked."""
+    realtime.sockets_revoke_on_commit(user.pk, code=realtime.CLOSE_REVOKED, reason=reason)
     live = OutstandingToken.objects.filter(
         user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
     )

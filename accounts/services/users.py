@@ -183,7 +183,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password", "updated_at"])
-        user_tokens_revoke_all(user=user)
+        user_tokens_revoke_all(user=user, reason="Password changed.")
         return token_pair_issue(user=user)
 
 
@@ -203,7 +203,7 @@ def user_delete(*, user: User) -> None:
         locked.set_unusable_password()
         locked.save()
         EmailVerification.objects.filter(user=locked).delete()
-        user_tokens_revoke_all(user=locked)
+        user_tokens_revoke_all(user=locked, reason="Account deleted.")
         if previous_avatar_id:
             transaction.on_commit(
                 partial(avatar_released.send, sender=User, asset_id=previous_avatar_id),

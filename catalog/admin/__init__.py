@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from catalog.admin import edits  # noqa: F401  (registers the edits queue)
 from catalog.admin.console import ModeratedAdmin
 from catalog.models import (
     Artist,

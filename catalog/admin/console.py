@@ -35,7 +35,7 @@ CONTENT_READONLY = (
     "created_at",
     "updated_at",
 )
-REVIEW_FIELDS = ("media_preview", "moderation_history")
+REVIEW_FIELDS = ("media_preview", "pending_edit", "moderation_history")
 PENDING_QUERY = f"status__exact={ModerationStatus.PENDING}"
 # Listed on the reject confirmation page; the rest are summarised as "and N more".
 REJECT_LIST_LIMIT = 50
@@ -208,6 +208,19 @@ class ModeratedAdmin(admin.ModelAdmin):
             return "No media attached."
         return format_html_join(
             "", '<div style="margin-bottom:12px"><div class="help">{}</div>{}</div>', parts
+        )
+
+    @admin.display(description="pending edit")
+    def pending_edit(self, obj):
+        """The owner's changes to the public text waiting for review (catalog/admin/edits.py)."""
+        edit = moderation.pending_edit_for(obj) if obj is not None and obj.pk else None
+        if edit is None:
+            return "—"
+        url = reverse("admin:catalog_pendingedit_change", args=[edit.pk])
+        return format_html(
+            '<a href="{}" id="moderation-pending-edit">Changes to {} wait for review</a>',
+            url,
+            ", ".join(edit.changes),
         )
 
     @admin.display(description="moderation history")

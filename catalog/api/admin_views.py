@@ -1,4 +1,5 @@
-"""The REST side of the moderation console: the dashboard and approve/reject (moderators only).
+"""The REST side of the moderation console: the dashboard, approve/reject, and the edits of
+approved content waiting for review (moderators only).
 
 The same services as Django Admin's actions (catalog.moderation); anything a non-moderator
 sends is refused before a row is read, so it changes nothing.
@@ -16,7 +17,8 @@ from accounts.api.permissions import IsModerator
 from catalog import moderation
 from catalog.api.serializers import content_type_field, moderation_status_field
 from catalog.dashboard import dashboard_stats
-from catalog.models import ContentType
+from catalog.models import ContentType, EditStatus, PendingEdit
+from cnt.api.pagination import StandardPagination
 
 TAGS = ["admin"]
 
@@ -155,3 +157,112 @@ class RejectView(ModeratorView):
             reason=serializer.validated_data["reason"],
         )
         return Response(ModerationResultSerializer(result).data)
+
+
+# --- edits of approved content -------------------------------------------------------------
+
+
+class PendingEditAdminSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    content_type = content_type_field()
+    object_id = serializers.IntegerField()
+    owner = serializers.IntegerField(source="owner_id")
+    status = serializers.ChoiceField(choices=EditStatus.choices)
+    changes = serializers.DictField(help_text="The proposed values, by field name.")
+    current = serializers.SerializerMethodField(
+        help_text="The public values of the same fields (what approving would replace)."
+    )
+    reason = serializers.CharField(help_text="Why a moderator rejected the edit.")
+    decided_by = serializers.IntegerField(source="decided_by_id", allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_current(self, edit) -> dict:
+        obj = self.context.get("items", {}).get((edit.content_type, edit.object_id))
+        if obj is None:
+            return {}
+        return {field: getattr(obj, field, None) for field in edit.changes}
+
+
+class EditDecisionSerializer(serializers.Serializer):
+    edit = PendingEditAdminSerializer()
+    changed = serializers.BooleanField(
+        help_text="False when the edit was already decided (nothing was written)."
+    )
+
+
+def _items_of(edits) -> dict:
+    """The edited items, one query per kind."""
+    wanted: dict[str, list[int]] = {}
+    for edit in edits:
+        wanted.setdefault(edit.content_type, []).append(edit.object_id)
+    items = {}
+    for content_type, ids in wanted.items():
+        for obj in moderation.model_for(content_type).objects.filter(pk__in=ids):
+            items[(content_type, obj.pk)] = obj
+    return items
+
+
+def _edit(edit_id: str) -> PendingEdit:
+    edit = PendingEdit.objects.filter(pk=int(edit_id)).first()
+    if edit is None:
+        raise NotFound()
+    return edit
+
+
+def _decision_body(result) -> dict:
+    context = {"items": _items_of([result.edit])}
+    return {
+        "edit": PendingEditAdminSerializer(result.edit, context=context).data,
+        "changed": result.changed,
+    }
+
+
+class PendingEditListView(ModeratorView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Edits waiting for review",
+        description="Owners' changes to the public text of approved content, oldest first, "
+        "with the public values they would replace.",
+        responses=PendingEditAdminSerializer(many=True),
+    )
+    def get(self, request):
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(moderation.pending_edits_queue(), request, view=self)
+        context = {"items": _items_of(page)}
+        data = PendingEditAdminSerializer(page, many=True, context=context).data
+        return paginator.get_paginated_response(data)
+
+
+class EditApproveView(ModeratorView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Approve an edit",
+        description="Applies the changes to the item (public at once) and tells its owner. "
+        "Deciding a decided edit changes nothing.",
+        request=None,
+        responses=EditDecisionSerializer,
+    )
+    def post(self, request, edit_id):
+        result = moderation.content_edit_approve(edit=_edit(edit_id), moderator=request.user)
+        return Response(_decision_body(result))
+
+
+class EditRejectView(ModeratorView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Reject an edit",
+        description="Discards the changes (the item keeps its public text) and tells its owner "
+        "why. Deciding a decided edit changes nothing.",
+        request=RejectSerializer,
+        responses=EditDecisionSerializer,
+    )
+    def post(self, request, edit_id):
+        edit = _edit(edit_id)
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = moderation.content_edit_reject(
+            edit=edit, moderator=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(_decision_body(result))

@@ -5,7 +5,7 @@ without queries (cnt.signing is pure HMAC)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import policies, selectors
+from catalog import moderation, policies, selectors
 from catalog.models import (
     MAX_REFERENCE_LENGTH,
     Artist,
@@ -160,6 +160,38 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
 
 # --- content -------------------------------------------------------------------------------
 
+_NOT_LOADED = object()
+
+
+class PendingEditSerializer(serializers.Serializer):
+    """An edit of approved content waiting for a moderator."""
+
+    id = serializers.IntegerField()
+    changes = serializers.DictField(
+        help_text="The proposed values, under the item's own field names (title, description, "
+        "tags, lyrics, scripture_reference, ...); the item's fields keep the public text."
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(help_text="When the edit last changed.")
+
+
+class ContentListSerializer(serializers.ListSerializer):
+    """Loads the pending edits the viewer may see for a whole page in one query."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        shown: dict[str, list] = {}
+        for obj in items:
+            if policies.can_see_moderation_details(user, obj):
+                shown.setdefault(selectors.type_of(obj), []).append(obj)
+        for content_type, objects in shown.items():
+            edits = moderation.pending_edits_by_id(content_type, [obj.pk for obj in objects])
+            for obj in objects:
+                obj._pending_edit = edits.get(obj.pk)
+        return super().to_representation(items)
+
 
 class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     """A podcast, movie or music track as a player and a listing show it."""
@@ -188,9 +220,15 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
     waveform_url = serializers.SerializerMethodField(help_text="Peaks JSON, for audio.")
+    pending_edit = serializers.SerializerMethodField(
+        help_text="Your changes to this approved item's public text that wait for a moderator "
+        "(the other fields show the public text until they are approved); only for the owner "
+        "and moderators, otherwise null."
+    )
 
     class Meta:
         model = Podcast
+        list_serializer_class = ContentListSerializer
         fields = [
             "id",
             "title",
@@ -211,11 +249,22 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
             "thumbnail_url",
             "poster_url",
             "waveform_url",
+            "pending_edit",
             "published_at",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PendingEditSerializer(allow_null=True))
+    def get_pending_edit(self, obj):
+        request = self.context.get("request")
+        if not policies.can_see_moderation_details(getattr(request, "user", None), obj):
+            return None
+        edit = getattr(obj, "_pending_edit", _NOT_LOADED)
+        if edit is _NOT_LOADED:
+            edit = moderation.pending_edit_for(obj)
+        return PendingEditSerializer(edit).data if edit is not None else None
 
     def get_rejection_reason(self, obj) -> str | None:
         request = self.context.get("request")

@@ -51,6 +51,16 @@ LIST_DESCRIPTION = (
 )
 
 
+EDIT_DESCRIPTION = (
+    "A new asset or cover on approved content sends it back to review. Changes to approved "
+    "content's public text (title, description, tags and the type's text fields such as "
+    "lyrics or scripture_reference) wait for a moderator unless you are trusted: the item "
+    "keeps its public text (and is found by it) meanwhile, and the response shows your "
+    "changes in `pending_edit`; approving applies them, rejecting discards them and tells "
+    "you why. Other fields change at once."
+)
+
+
 def _content_schema(tag: str, noun: str, read, write):
     """The per-type parts of a content viewset's OpenAPI description."""
     return extend_schema_view(
@@ -70,13 +80,13 @@ def _content_schema(tag: str, noun: str, read, write):
         ),
         update=extend_schema(
             summary=f"Replace a {noun} (owner)",
-            description="A new asset or cover on approved content sends it back to review.",
+            description=EDIT_DESCRIPTION,
             request=write,
             responses={200: read},
         ),
         partial_update=extend_schema(
             summary=f"Change a {noun} (owner)",
-            description="A new asset or cover on approved content sends it back to review.",
+            description=EDIT_DESCRIPTION,
             request=write,
             responses={200: read},
         ),

@@ -6,6 +6,7 @@ scripture reference) through the writer it registered in catalog/kinds.py."""
 from django.db import transaction
 from django.db.models import Model
 
+from accounts.policies import is_moderator
 from catalog import kinds, moderation, selectors
 from catalog.lexicon import lexicon_add_content
 from catalog.models import (
@@ -114,10 +115,48 @@ def content_create(
     return obj
 
 
+def _is_trusted(user) -> bool:
+    """Staff and moderators, and trusted artists, change their approved content at once."""
+    return is_moderator(user) or Artist.objects.filter(user_id=user.pk, is_trusted=True).exists()
+
+
+def _normalised(kind, field: str, value):
+    if field == "tags":
+        return list(value)
+    normalise = kinds.kind_field_normaliser(kind.name, field)
+    return normalise(value=value) if normalise else value
+
+
+def _split_reviewed_text(locked, changes: dict, trusted: bool) -> tuple[dict, dict, set]:
+    """(changes applied now, text that waits for review, fields set back to the public text).
+
+    Only an untrusted owner's changes to approved content's public text wait; the rest
+    applies at once."""
+    kind = kinds.kind_for(locked)
+    if trusted or locked.status != ModerationStatus.APPROVED:
+        return changes, {}, set()
+    direct, waiting, reverted = {}, {}, set()
+    for field, value in changes.items():
+        if field not in kind.reviewed_text_fields:
+            direct[field] = value
+            continue
+        value = _normalised(kind, field, value)
+        if value == getattr(locked, field):
+            reverted.add(field)
+        else:
+            waiting[field] = value
+    return direct, waiting, reverted
+
+
 def content_update(*, obj, user, **changes):
     """Change an item's fields. A new media asset or cover on approved content sends it back
     to review unless the artist is trusted; on rejected content it always does (a
-    moderator's rejection is lifted only by a moderator)."""
+    moderator's rejection is lifted only by a moderator).
+
+    An untrusted owner's change to approved content's public text (the kind's
+    `reviewed_text_fields`: title, description, tags, lyrics, scripture reference, ...) does
+    not change the item: it waits for a moderator as the item's pending edit, and the
+    approved text stays public and searchable meanwhile (catalog/moderation.py)."""
     model = type(obj)
     asset_id = changes.pop("asset_id", None)
     has_cover = "cover_id" in changes
@@ -132,8 +171,11 @@ def content_update(*, obj, user, **changes):
         cover = asset_get_usable_for_owner(
             user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover"
         )
+    trusted = _is_trusted(user)
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
+        kind_name = kinds.kind_for(locked).name
+        direct, waiting, reverted = _split_reviewed_text(locked, changes, trusted)
         media_changed = False
         if asset is not None and asset.pk != getattr(selectors.primary_asset(locked), "pk", None):
             _set_media(locked, asset)
@@ -141,15 +183,20 @@ def content_update(*, obj, user, **changes):
         if has_cover and getattr(cover, "pk", None) != locked.thumbnail_id:
             _set_cover(locked, cover)
             media_changed = True
-        for field, value in changes.items():
+        for field, value in direct.items():
             setattr(locked, field, list(value) if field == "tags" else value)
-        locked.save()
+        if direct or media_changed:
+            locked.save()
+        # Text written now, or set back to the public text, is no longer waiting.
+        moderation.content_edit_withdraw(
+            content_type=kind_name, obj=locked, fields={*direct, *reverted}
+        )
+        moderation.content_edit_submit(
+            content_type=kind_name, obj=locked, owner=user, changes=waiting
+        )
         if media_changed:
-            trusted = Artist.objects.filter(user_id=locked.owner_id, is_trusted=True).exists()
-            moderation.content_return_to_review(
-                content_type=kinds.kind_for(locked).name, obj=locked, trusted=trusted
-            )
-        _field_writers_apply(locked, changes)
+            moderation.content_return_to_review(content_type=kind_name, obj=locked, trusted=trusted)
+        _field_writers_apply(locked, direct)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)
     return locked

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog import kinds, policies, selectors
 from catalog.models import (
+    PendingEdit,
     PlaybackProgress,
     Playlist,
     PlaylistItem,
@@ -139,8 +140,9 @@ def playlist_reorder(*, playlist: Playlist, user, item_ids: list[int]) -> None:
 
 
 def content_references_forget(*, content_type: str, object_id: int) -> None:
-    """A deleted item leaves no playlist entry (the gaps are closed) and no playback
-    position behind. Locks the playlists in id order, as playlist_item_add does."""
+    """A deleted item leaves no playlist entry (the gaps are closed), no playback position
+    and no edit waiting for review behind. Locks the playlists in id order, as
+    playlist_item_add does."""
     with transaction.atomic():
         entries = PlaylistItem.objects.filter(content_type=content_type, object_id=object_id)
         playlist_ids = sorted(set(entries.values_list("playlist_id", flat=True)))
@@ -150,3 +152,4 @@ def content_references_forget(*, content_type: str, object_id: int) -> None:
         for playlist_id in playlist_ids:
             _renumber(playlist_id, _ordered_item_ids(playlist_id))
         PlaybackProgress.objects.filter(content_type=content_type, object_id=object_id).delete()
+        PendingEdit.objects.filter(content_type=content_type, object_id=object_id).delete()

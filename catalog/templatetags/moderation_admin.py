@@ -1,11 +1,13 @@
 """Template tags of the moderation console (the admin index shows the pending queue)."""
 
 from django import template
+from django.db.models import Count, Min
 from django.urls import reverse
 
 from accounts.policies import is_moderator
 from catalog import kinds, moderation
 from catalog.admin.console import PENDING_QUERY
+from catalog.admin.edits import PENDING_EDITS_QUERY
 
 register = template.Library()
 
@@ -28,6 +30,20 @@ def moderation_queue_for(user) -> list[dict]:
                 "pending": entry.pending,
                 "oldest_pending_at": entry.oldest_pending_at,
                 "url": f"{changelist}?{PENDING_QUERY}",
+            }
+        )
+    if allowed:
+        edits = moderation.pending_edits_queue().filter(content_type__in=allowed)
+        row = edits.aggregate(n=Count("pk"), oldest=Min("created_at"))
+        changelist = reverse("admin:catalog_pendingedit_changelist")
+        rows.append(
+            {
+                "content_type": "edits",
+                "model_name": "pendingedit",
+                "label": "Edits of approved content",
+                "pending": row["n"],
+                "oldest_pending_at": row["oldest"],
+                "url": f"{changelist}?{PENDING_EDITS_QUERY}",
             }
         )
     return rows

@@ -206,6 +206,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# How often an open WebSocket re-checks that its user is still active with the same password,
+# in case a revocation message was missed (revocations themselves close sockets at once).
+WS_REVALIDATE_SECONDS = env.float("WS_REVALIDATE_SECONDS", default=60.0)
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 # Without a broker the tasks run in-process, right after the transaction commits.
@@ -547,6 +551,13 @@ CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", default="")
 # --- Community -------------------------------------------------------------------------
 COMMUNITY_POSTS_REQUIRE_APPROVAL = env.bool("COMMUNITY_POSTS_REQUIRE_APPROVAL", default=False)
 COMMUNITY_REPORT_HIDE_THRESHOLD = env.int("COMMUNITY_REPORT_HIDE_THRESHOLD", default=3)
+# Only reporters in good standing count toward that threshold (community/policies.py).
+COMMUNITY_REPORTER_REQUIRE_VERIFIED_EMAIL = env.bool(
+    "COMMUNITY_REPORTER_REQUIRE_VERIFIED_EMAIL", default=True
+)
+COMMUNITY_REPORTER_MIN_ACCOUNT_AGE_HOURS = env.int(
+    "COMMUNITY_REPORTER_MIN_ACCOUNT_AGE_HOURS", default=72
+)
 
 # --- Observability (cnt/observability.py) ---------------------------------------------------
 # /metrics: with a token, only `Authorization: Bearer <token>`; production serves it only

@@ -6,7 +6,15 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from catalog.models import Artist, Movie, MusicTrack, PlayEvent, PlaylistItem, Podcast
+from catalog.models import (
+    Artist,
+    Movie,
+    MusicTrack,
+    PendingEdit,
+    PlayEvent,
+    PlaylistItem,
+    Podcast,
+)
 from cnt.models import ModerationStatus
 from media.models import AssetStatus
 from tests.catalog.conftest import ROLES
@@ -337,11 +345,17 @@ def test_update_matrix_and_forbidden_updates_change_nothing(actor, state, method
     response = getattr(client, method)(f"/api/v1/podcasts/{podcast.id}", payload, format="json")
     assert response.status_code == WRITE_EXPECTED[state][role]
     after = Podcast.objects.filter(pk=podcast.pk).values().get()
-    if role == "owner":
-        assert response.json()["title"] == "After"
+    if role == "owner" and state == APPROVED:
+        # The public title stays until a moderator approves the edit (catalog/moderation.py).
+        assert response.json()["title"] == "Before"
+        assert response.json()["pending_edit"]["changes"] == {"title": "After"}
+        assert after == before
+    elif role == "owner":
+        assert response.json()["title"] == "After" and response.json()["pending_edit"] is None
         assert after["title"] == "After" and after["status"] == state
     else:
         assert after == before
+        assert not PendingEdit.objects.exists()
 
 
 DELETE_EXPECTED = {
@@ -387,7 +401,7 @@ def test_new_asset_on_approved_content_goes_back_to_review(owner, moderator):
 
 
 def test_same_asset_or_text_edits_keep_approval(owner):
-    podcast = PodcastFactory(owner=owner)
+    podcast = PodcastFactory(owner=owner, title="Original", tags=[])
     response = client_for(owner).patch(
         f"/api/v1/podcasts/{podcast.id}",
         {"asset": str(podcast.audio_id), "title": "Renamed", "tags": ["x"]},
@@ -395,7 +409,9 @@ def test_same_asset_or_text_edits_keep_approval(owner):
     )
     assert response.status_code == 200
     podcast.refresh_from_db()
-    assert podcast.status == APPROVED and podcast.title == "Renamed" and podcast.tags == ["x"]
+    # Approved and public as before; the new text waits for a moderator.
+    assert podcast.status == APPROVED and podcast.title == "Original" and podcast.tags == []
+    assert response.json()["pending_edit"]["changes"] == {"title": "Renamed", "tags": ["x"]}
 
 
 def test_new_cover_on_approved_content_goes_back_to_review(owner):

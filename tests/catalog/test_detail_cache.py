@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from catalog import read_cache
-from catalog.models import MusicTrack
+from catalog.models import Artist, MusicTrack, PendingEdit
 from cnt.models import ModerationStatus
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -39,9 +39,24 @@ def test_a_repeated_read_runs_no_query(api_client, track, django_assert_num_quer
     assert second.json() == first.json()
 
 
-def test_an_edit_by_the_owner_shows_at_once(api_client, track):
+def test_an_edit_by_a_trusted_owner_shows_at_once(api_client, track):
+    Artist.objects.update_or_create(
+        user=track.owner, defaults={"name": "Choir", "is_trusted": True}
+    )
     api_client.get(url(track))
     response = client_for(track.owner).patch(url(track), {"title": "Amazing Grace (Live)"})
+    assert response.status_code == 200, response.content
+    assert api_client.get(url(track)).json()["title"] == "Amazing Grace (Live)"
+
+
+def test_an_edit_waiting_for_review_shows_once_approved(api_client, track):
+    title = track.title
+    api_client.get(url(track))
+    response = client_for(track.owner).patch(url(track), {"title": "Amazing Grace (Live)"})
+    assert response.status_code == 200, response.content
+    assert api_client.get(url(track)).json()["title"] == title
+    edit = PendingEdit.objects.get()
+    response = client_for(moderator()).post(f"/api/v1/admin/edits/{edit.pk}/approve")
     assert response.status_code == 200, response.content
     assert api_client.get(url(track)).json()["title"] == "Amazing Grace (Live)"
 

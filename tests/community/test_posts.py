@@ -172,7 +172,7 @@ def test_comment_on_another_posts_comment_is_rejected(user_client):
 def test_reports_hide_a_post_after_the_threshold(settings, api_client):
     settings.COMMUNITY_REPORT_HIDE_THRESHOLD = 2
     post = make_post()
-    first = client_for(UserFactory())
+    first = client_for(UserFactory(established=True))
     assert (
         first.post(f"/api/v1/community/posts/{post.pk}/report", {"reason": "spam"}).status_code
         == 201
@@ -183,7 +183,9 @@ def test_reports_hide_a_post_after_the_threshold(settings, api_client):
     )
     post.refresh_from_db()
     assert post.status == "approved"
-    client_for(UserFactory()).post(f"/api/v1/community/posts/{post.pk}/report", {"reason": "x"})
+    client_for(UserFactory(established=True)).post(
+        f"/api/v1/community/posts/{post.pk}/report", {"reason": "x"}
+    )
     post.refresh_from_db()
     assert post.status == "pending" and Report.objects.count() == 2
     assert api_client.get(f"/api/v1/community/posts/{post.pk}").status_code == 404
@@ -230,7 +232,9 @@ def test_quote_posts_get_a_generated_quote_image(user_client, django_capture_on_
 def test_moderators_resolve_reports_in_the_admin(client, admin_user, settings):
     settings.COMMUNITY_REPORT_HIDE_THRESHOLD = 1
     post = make_post()
-    client_for(UserFactory()).post(f"/api/v1/community/posts/{post.pk}/report", {"reason": "x"})
+    client_for(UserFactory(established=True)).post(
+        f"/api/v1/community/posts/{post.pk}/report", {"reason": "x"}
+    )
     post.refresh_from_db()
     assert post.status == "pending"
     report = Report.objects.get()

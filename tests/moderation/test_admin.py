@@ -46,7 +46,14 @@ def test_index_shows_the_pending_queue(console):
     html = response.content.decode()
     assert 'id="moderation-queue"' in html
     queue = {row["content_type"]: row["pending"] for row in response.context["queue"]}
-    assert queue == {"podcast": 2, "movie": 0, "music": 0, "bible_story": 0, "community_post": 1}
+    assert queue == {
+        "podcast": 2,
+        "movie": 0,
+        "music": 0,
+        "bible_story": 0,
+        "community_post": 1,
+        "edits": 0,
+    }
     assert f"{changelist('podcast')}?status__exact=pending" in html
 
 

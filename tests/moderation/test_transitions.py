@@ -237,11 +237,15 @@ def test_enough_reporters_hide_a_post_with_a_decision(settings, owner):
     settings.COMMUNITY_REPORT_HIDE_THRESHOLD = 2
     post = make("community_post", owner=owner, status=APPROVED)
 
-    community_services.report_create(reporter=UserFactory(), reason="spam", post=post)
+    community_services.report_create(
+        reporter=UserFactory(established=True), reason="spam", post=post
+    )
     post.refresh_from_db()
     assert post.status == APPROVED and decisions(post) == []
     for _ in range(2):  # the second report past the threshold finds the post hidden already
-        community_services.report_create(reporter=UserFactory(), reason="spam", post=post)
+        community_services.report_create(
+            reporter=UserFactory(established=True), reason="spam", post=post
+        )
 
     post.refresh_from_db()
     assert post.status == PENDING
@@ -264,7 +268,7 @@ def _reported_post(settings, owner):
     settings.COMMUNITY_REPORT_HIDE_THRESHOLD = 1
     post = make("community_post", owner=owner, status=APPROVED)
     report, _ = community_services.report_create(
-        reporter=UserFactory(), reason="False teaching", post=post
+        reporter=UserFactory(established=True), reason="False teaching", post=post
     )
     return post, report
 
