@@ -5,8 +5,10 @@ and Range). A known artist without approved, playable podcasts has no feed (404)
 empty channel is refused by the directories and would only say the artist exists."""
 
 import hashlib
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -18,6 +20,9 @@ from catalog.feeds.rss import FeedUrls, feed_render
 from cnt import signing
 
 FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
+# How long a feed's Last-Modified is remembered; after that (or a cache flush) it restarts
+# at the time of the next request, which only makes clients fetch once more.
+LAST_MODIFIED_MEMORY_SECONDS = 90 * 86400
 
 
 def _not_found(detail: str):
@@ -39,6 +44,21 @@ def _channel_link(request, artist) -> str:
     return request.build_absolute_uri("/")
 
 
+def _last_modified(feed_url: str, etag: str) -> int:
+    """When this feed (at this URL) first read as it reads now. Row timestamps cannot tell:
+    when a podcast is taken down or deleted, or its file removed, the rows left are all
+    older, and If-Modified-Since would keep a stale copy. A new document always gets a
+    later time than the one before it, even within the same second."""
+    key = f"catalog:podcast-feed:modified:{hashlib.sha256(feed_url.encode()).hexdigest()[:32]}"
+    remembered = cache.get(key)
+    if remembered is not None and remembered[0] == etag:
+        return remembered[1]
+    now = int(time.time())
+    modified = max(now, remembered[1] + 1) if remembered is not None else now
+    cache.set(key, (etag, modified), timeout=LAST_MODIFIED_MEMORY_SECONDS)
+    return modified
+
+
 @require_safe
 def podcast_feed(request, artist_id: int):
     artist = selectors.feed_artist_get(artist_id=artist_id)
@@ -53,7 +73,7 @@ def podcast_feed(request, artist_id: int):
     else:
         artwork_url = settings.PODCAST_FEED_DEFAULT_ARTWORK_URL or None
     urls = FeedUrls(
-        feed=request.build_absolute_uri(),
+        feed=request.build_absolute_uri(reverse("podcast-feed", kwargs={"artist_id": artist.pk})),
         channel_link=_channel_link(request, artist),
         artwork=artwork_url,
         enclosure=lambda episode: request.build_absolute_uri(
@@ -66,12 +86,7 @@ def podcast_feed(request, artist_id: int):
     body = feed_render(artist=artist, episodes=episodes, urls=urls)
     # The document holds no clock, so its hash changes exactly when what it says does.
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    changed = [artist.updated_at]
-    for episode in episodes:
-        changed += [episode.podcast.updated_at, episode.enclosure.asset.updated_at]
-    if artwork is not None:
-        changed.append(artwork[0].updated_at)
-    last_modified = int(max(changed).timestamp())
+    last_modified = _last_modified(urls.feed, etag)
     response = HttpResponse(body, content_type=FEED_CONTENT_TYPE)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)

@@ -7,7 +7,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 
 import feedparser
 import pytest
@@ -475,3 +475,38 @@ def test_feed_queries_do_not_grow_with_episodes(artist, django_assert_max_num_qu
     with django_assert_max_num_queries(2):
         response = get_feed(artist)
     assert len(feedparser.parse(response.content).entries) == 8
+
+
+def test_last_modified_moves_when_an_episode_is_taken_down_or_its_file_removed(artist):
+    kept = episode(artist, title="Kept")
+    taken_down = episode(artist, title="Taken down", published=datetime(2026, 12, 1, tzinfo=UTC))
+    first = get_feed(artist)
+    since = first["Last-Modified"]
+    assert get_feed(artist)["Last-Modified"] == since  # same document, same date
+    assert get_feed(artist, **{"If-Modified-Since": since}).status_code == 304
+
+    # Only older rows are left, yet the feed changed: a stale copy must not be kept.
+    Podcast.objects.filter(pk=taken_down.pk).update(status=ModerationStatus.REJECTED)
+    after_take_down = get_feed(artist, **{"If-Modified-Since": since})
+    assert after_take_down.status_code == 200
+    assert b"Taken down" not in after_take_down.content
+    assert parsedate_to_datetime(after_take_down["Last-Modified"]) > parsedate_to_datetime(since)
+    since = after_take_down["Last-Modified"]
+
+    episode(artist, title="Newer", published=datetime(2026, 12, 2, tzinfo=UTC))
+    assert get_feed(artist, **{"If-Modified-Since": since}).status_code == 200
+    since = get_feed(artist)["Last-Modified"]
+    Podcast.objects.filter(title="Newer").update(audio=None)
+    after_removal = get_feed(artist, **{"If-Modified-Since": since})
+    assert after_removal.status_code == 200
+    assert [e.id for e in feedparser.parse(after_removal.content).entries] == [
+        episode_guid(kept.pk)
+    ]
+
+
+def test_query_strings_do_not_change_the_feed_identity(artist):
+    episode(artist)
+    plain = get_feed(artist)
+    odd = Client().get(feed_path(artist) + "?utm_source=x")
+    assert odd.content == plain.content
+    assert odd["ETag"] == plain["ETag"]
