@@ -28,6 +28,7 @@ from tests.catalog.factories import (
     PodcastFactory,
     VideoAssetFactory,
 )
+from tests.conftest import client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -510,3 +511,72 @@ def test_query_strings_do_not_change_the_feed_identity(artist):
     odd = Client().get(feed_path(artist) + "?utm_source=x")
     assert odd.content == plain.content
     assert odd["ETag"] == plain["ETag"]
+
+
+# --- creators set the feed fields through the API -------------------------------------------
+
+
+def test_creator_sets_explicit_transcript_and_chapters_through_the_api(artist):
+    audio = MediaAssetFactory(owner=artist.user)
+    client = client_for(artist.user)
+    created = client.post(
+        "/api/v1/podcasts",
+        {
+            "title": "With extras",
+            "asset": str(audio.id),
+            "is_explicit": True,
+            "transcript_url": "https://files.cnt.example/t/9.srt",
+            "transcript_format": "application/x-subrip",
+            "chapters_url": "https://files.cnt.example/c/9.json",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["is_explicit"], body["transcript_url"], body["transcript_format"]) == (
+        True,
+        "https://files.cnt.example/t/9.srt",
+        "application/x-subrip",
+    )
+    assert body["chapters_url"] == "https://files.cnt.example/c/9.json"
+    podcast = Podcast.objects.get(pk=body["id"])
+    assert podcast.is_explicit is True
+    assert podcast.transcript_format == TranscriptFormat.SRT
+
+    # Emptying the link removes the format with it.
+    patched = client.patch(
+        f"/api/v1/podcasts/{podcast.pk}", {"transcript_url": "", "chapters_url": ""}, format="json"
+    )
+    assert patched.status_code == 200, patched.json()
+    podcast.refresh_from_db()
+    assert (podcast.transcript_url, podcast.transcript_format, podcast.chapters_url) == ("", "", "")
+
+
+def test_a_transcript_without_its_format_or_a_bad_link_is_refused(artist):
+    podcast = episode(artist)
+    client = client_for(artist.user)
+    path = f"/api/v1/podcasts/{podcast.pk}"
+    missing = client.patch(path, {"transcript_url": "https://f.example/t.vtt"}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "invalid"
+    assert list(missing.json()["errors"]) == ["transcript_format"]
+    for bad, field in (
+        (
+            {"transcript_url": "javascript:alert(1)", "transcript_format": "text/vtt"},
+            "transcript_url",
+        ),
+        ({"chapters_url": "ftp://f.example/c.json"}, "chapters_url"),
+        (
+            {"transcript_url": "https://f.example/t.vtt", "transcript_format": "video/mp4"},
+            "transcript_format",
+        ),
+    ):
+        response = client.patch(path, bad, format="json")
+        assert response.status_code == 400, bad
+        assert list(response.json()["errors"]) == [field]
+    podcast.refresh_from_db()
+    assert (podcast.transcript_url, podcast.transcript_format, podcast.chapters_url) == ("", "", "")
+    others = client_for(UserFactory()).patch(path, {"is_explicit": True}, format="json")
+    assert others.status_code == 403
+    podcast.refresh_from_db()
+    assert podcast.is_explicit is False
