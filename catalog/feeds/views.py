@@ -67,9 +67,9 @@ def podcast_feed(request, artist_id: int):
         return _not_found("No podcast feed here.")
     artwork = selectors.artwork_of(artist)
     if artwork is not None:
-        artwork_url = request.build_absolute_uri(
-            reverse("podcast-feed-artwork", kwargs={"artist_id": artist.pk, "ext": artwork[1]})
-        )
+        path = reverse("podcast-feed-artwork", kwargs={"artist_id": artist.pk, "ext": artwork[1]})
+        # Directories re-fetch artwork only when its URL changes: a new image, a new URL.
+        artwork_url = request.build_absolute_uri(f"{path}?v={artwork[0].pk.hex[:12]}")
     else:
         artwork_url = settings.PODCAST_FEED_DEFAULT_ARTWORK_URL or None
     urls = FeedUrls(

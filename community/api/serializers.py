@@ -179,7 +179,7 @@ class DeviceRegisterSerializer(serializers.Serializer):
         r"^[A-Za-z0-9.+_-]{0,32}$", required=False, allow_blank=True, default=""
     )
     locale = serializers.RegexField(
-        r"^[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8}){0,3}$",
+        r"^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8}){0,3})?$",
         max_length=35,
         required=False,
         allow_blank=True,

@@ -132,7 +132,9 @@ def test_feed_has_every_required_field_in_feedparser(artist):
     # Apple's current values are "true"/"false"; feedparser reads only the legacy "yes"
     # and "clean", so the flags are checked in the XML below.
     assert "itunes_explicit" in channel
-    assert channel.image.href == f"http://{HOST}/feeds/podcasts/{artist.pk}/artwork.jpg"
+    assert channel.image.href == (
+        f"http://{HOST}/feeds/podcasts/{artist.pk}/artwork.jpg?v={artist.cover_image_id.hex[:12]}"
+    )
     assert [(tag.term, tag.scheme) for tag in channel.tags] == [
         ("Religion & Spirituality", "http://www.itunes.com/"),
         ("Christianity", "http://www.itunes.com/"),
@@ -188,6 +190,7 @@ def test_feed_declares_the_itunes_podcasting_and_atom_namespaces(artist):
     assert [c.attrib for c in category.findall("itunes:category", NS)] == [{"text": "Christianity"}]
     assert channel.find("itunes:image", NS).attrib == {
         "href": f"http://{HOST}/feeds/podcasts/{artist.pk}/artwork.jpg"
+        f"?v={artist.cover_image_id.hex[:12]}"
     }
     assert channel.find("itunes:owner/itunes:email", NS).text == "podcasts@cnt.example"
     assert channel.find("itunes:type", NS).text == "episodic"
@@ -344,12 +347,24 @@ def test_artwork_that_directories_refuse_is_replaced_by_the_default(
     assert channel.find("itunes:image", NS) is None
 
 
+def test_new_artwork_gets_a_new_url(artist):
+    episode(artist)
+    before = feedparser.parse(get_feed(artist).content).feed.image.href
+    artist.cover_image = artwork(artist.user, 2000)
+    artist.save(update_fields=["cover_image"])
+    after = feedparser.parse(get_feed(artist).content).feed.image.href
+    assert after != before
+    assert after.endswith(f"/artwork.jpg?v={artist.cover_image_id.hex[:12]}")
+
+
 def test_png_artwork_of_3000_px_is_used_and_redirects_to_a_signed_url(artist):
     artist.cover_image = artwork(artist.user, 3000, content_type="image/png")
     artist.save(update_fields=["cover_image"])
     episode(artist)
     href = feedparser.parse(get_feed(artist).content).feed.image.href
-    assert href == f"http://{HOST}/feeds/podcasts/{artist.pk}/artwork.png"
+    assert href == (
+        f"http://{HOST}/feeds/podcasts/{artist.pk}/artwork.png?v={artist.cover_image_id.hex[:12]}"
+    )
     response = Client().get(href)
     assert response.status_code == 302
     assert re.fullmatch(
