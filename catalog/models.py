@@ -123,6 +123,16 @@ class PublishedContent(ModeratedContent):
         return self.title
 
 
+class TranscriptFormat(models.TextChoices):
+    """What podcast apps accept as a transcript (Podcasting 2.0 `podcast:transcript` types)."""
+
+    WEBVTT = "text/vtt", "WebVTT"
+    SRT = "application/x-subrip", "SubRip (SRT)"
+    JSON = "application/json", "JSON"
+    HTML = "text/html", "HTML"
+    TEXT = "text/plain", "Plain text"
+
+
 class Podcast(PublishedContent):
     audio = models.ForeignKey(
         ASSET, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -137,9 +147,30 @@ class Podcast(PublishedContent):
         help_text="The passages the episode is about, normalised (“John 3:16-18; Romans 8:28”); "
         "bible_passages holds them as verse ranges.",
     )
+    # What the podcast feed (catalog/feeds/) says beyond the content itself.
+    is_explicit = models.BooleanField(
+        default=False, help_text="Marked explicit in podcast apps (itunes:explicit)."
+    )
+    transcript_url = models.URLField(
+        max_length=500, blank=True, help_text="A transcript podcast apps may show."
+    )
+    transcript_format = models.CharField(
+        max_length=32, choices=TranscriptFormat.choices, blank=True
+    )
+    chapters_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Chapters as JSON (the Podcasting 2.0 JSON chapters format).",
+    )
 
     class Meta(PublishedContent.Meta):
         db_table = "podcasts"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(transcript_url="") | ~models.Q(transcript_format=""),
+                name="podcasts_transcript_has_format",
+            )
+        ]
 
 
 class Movie(PublishedContent):
@@ -404,4 +435,5 @@ __all__ = [
     "PlaylistItem",
     "PlaylistItemType",
     "Podcast",
+    "TranscriptFormat",
 ]

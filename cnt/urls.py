@@ -25,6 +25,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("cnt.api.urls")),
+    # Public XML for podcast apps, outside the versioned JSON API.
+    path("feeds/podcasts/", include("catalog.feeds.urls")),
     path(
         "media/s/<uuid:asset_id>/<int:expires>/<str:signature>/<path:path>",
         media_serve,

@@ -2,6 +2,7 @@
 services decide. Output serializers read what the selectors prefetched and sign media URLs
 without queries (cnt.signing is pure HMAC)."""
 
+from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,6 +18,7 @@ from catalog.models import (
     MusicTrack,
     PlaylistItemType,
     Podcast,
+    TranscriptFormat,
 )
 from cnt.api.serializers import EnumField
 from cnt.models import ModerationStatus
@@ -313,7 +315,14 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
 class PodcastSerializer(ContentSerializer):
     class Meta(ContentSerializer.Meta):
         model = Podcast
-        fields = [*ContentSerializer.Meta.fields, "scripture_reference"]
+        fields = [
+            *ContentSerializer.Meta.fields,
+            "scripture_reference",
+            "is_explicit",
+            "transcript_url",
+            "transcript_format",
+            "chapters_url",
+        ]
         read_only_fields = fields
 
 
@@ -378,6 +387,30 @@ class PodcastWriteSerializer(ContentWriteSerializer):
         max_length=MAX_REFERENCE_LENGTH,
         help_text="The passages the episode is about, free text such as “Jn 3:16-18; Rom 8:28”; "
         "stored normalised and found by GET bible/passages. Empty removes them.",
+    )
+    is_explicit = serializers.BooleanField(
+        required=False, help_text="Marked explicit in podcast apps (default false)."
+    )
+    transcript_url = serializers.URLField(
+        max_length=500,
+        allow_blank=True,
+        required=False,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text="A transcript podcast apps may show, listed in the artist's podcast feed; "
+        "needs transcript_format. Empty removes it.",
+    )
+    transcript_format = EnumField(
+        TranscriptFormat.choices,
+        "TranscriptFormat",
+        required=False,
+        help_text="The media type of the file at transcript_url.",
+    )
+    chapters_url = serializers.URLField(
+        max_length=500,
+        allow_blank=True,
+        required=False,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text="Chapters in the Podcasting 2.0 JSON chapters format. Empty removes them.",
     )
 
 

@@ -17,13 +17,20 @@ from catalog.models import (
     Podcast,
 )
 from catalog.services.artists import artist_get_or_create_for_user
+from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
 from media.models import AssetKind, MediaAsset
 from media.selectors import asset_get_usable_for_owner
 
 # The type-specific writable fields of each catalogue model.
 CONTENT_DETAIL_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    Podcast: ("scripture_reference",),
+    Podcast: (
+        "scripture_reference",
+        "is_explicit",
+        "transcript_url",
+        "transcript_format",
+        "chapters_url",
+    ),
     Movie: ("release_year", "director", "cast"),
     MusicTrack: ("album", "genre", "lyrics"),
 }
@@ -59,6 +66,19 @@ def _field_writers_apply(obj, fields) -> None:
             changed.append(field)
     if changed:
         obj.save(update_fields=[*changed, "updated_at"])
+
+
+def _check_transcript(obj) -> None:
+    """A podcast's transcript link needs its format (the feed announces both); removing the
+    link removes the format."""
+    if not isinstance(obj, Podcast):
+        return
+    if not obj.transcript_url:
+        obj.transcript_format = ""
+    elif not obj.transcript_format:
+        raise InvalidInput(
+            errors={"transcript_format": ["Give the format of the file at transcript_url."]}
+        )
 
 
 def _check_fields(model: type[Model], fields) -> None:
@@ -105,6 +125,7 @@ def content_create(
             tags=list(tags or []),
             **details,
         )
+        _check_transcript(obj)
         _set_media(obj, asset)
         _set_cover(obj, cover)
         obj.save()
@@ -185,6 +206,7 @@ def content_update(*, obj, user, **changes):
             media_changed = True
         for field, value in direct.items():
             setattr(locked, field, list(value) if field == "tags" else value)
+        _check_transcript(locked)
         if direct or media_changed:
             locked.save()
         # Text written now, or set back to the public text, is no longer waiting.

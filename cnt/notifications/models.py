@@ -86,3 +86,36 @@ class NotificationFanout(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class DevicePlatform(models.TextChoices):
+    ANDROID = "android", "Android"
+    IOS = "ios", "iOS"
+    WEB = "web", "Web"
+
+
+class Device(models.Model):
+    """A phone or browser that receives push notifications (its FCM registration token).
+
+    A token identifies an app install, not a person: when another user signs in on the same
+    install, the token moves to them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    token = models.CharField(max_length=512, unique=True)
+    platform = models.CharField(max_length=16, choices=DevicePlatform.choices)
+    app_version = models.CharField(max_length=32, blank=True)
+    locale = models.CharField(max_length=35, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "notification_devices"
+        ordering = ["-last_seen_at"]
+        indexes = [
+            models.Index(fields=["user", "-last_seen_at"], name="notification_devices_user_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.platform} device of {self.user_id}"

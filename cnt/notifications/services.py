@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cnt import realtime
 from cnt.notifications.models import (
+    Device,
     Notification,
     NotificationFanout,
     NotificationPreference,
@@ -172,3 +173,28 @@ def notification_preferences_set(*, user, preferences: list[dict]) -> None:
             type=item["type"],
             defaults={"in_app": item["in_app"], "email": item["email"]},
         )
+
+
+def device_register(
+    *, user, token: str, platform: str, app_version: str = "", locale: str = ""
+) -> tuple[Device, bool]:
+    """Register (or refresh) the caller's push token; returns (device, created). A token
+    already registered by someone else moves to the caller: the same app install is now
+    signed in as them, and the previous user must not get their pushes."""
+    device, created = Device.objects.update_or_create(
+        token=token,
+        defaults={
+            "user_id": _pk(user),
+            "platform": platform,
+            "app_version": app_version,
+            "locale": locale,
+        },
+    )
+    return device, created
+
+
+def device_remove(*, user, token: str) -> bool:
+    """Forget one of the caller's push tokens (sign-out); False when they have no such token
+    (someone else's token is left alone, and looks the same as an unknown one)."""
+    deleted, _ = Device.objects.filter(user_id=_pk(user), token=token).delete()
+    return deleted > 0

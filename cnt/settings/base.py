@@ -548,6 +548,23 @@ MEDIA_EDIT_MAX_ACTIVE_JOBS = env.int("MEDIA_EDIT_MAX_ACTIVE_JOBS", default=3)
 CLOUDFRONT_KEY_PAIR_ID = env("CLOUDFRONT_KEY_PAIR_ID", default="")
 CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", default="")
 
+# --- Podcast feeds (catalog/feeds/) ---------------------------------------------------
+# Language of every feed (RSS <language>, an ISO 639 code); content has no language yet.
+PODCAST_FEED_LANGUAGE = env("PODCAST_FEED_LANGUAGE", default="en")
+# Apple Podcasts category and subcategory of every feed (Apple's fixed list).
+PODCAST_FEED_CATEGORY = env("PODCAST_FEED_CATEGORY", default="Religion & Spirituality")
+PODCAST_FEED_SUBCATEGORY = env("PODCAST_FEED_SUBCATEGORY", default="Christianity")
+# itunes:owner email (the platform's, never the creator's private address); unset: omitted.
+PODCAST_FEED_OWNER_EMAIL = env("PODCAST_FEED_OWNER_EMAIL", default="")
+# Square artwork (1400-3000 px) for artists whose own image does not qualify; unset: none.
+PODCAST_FEED_DEFAULT_ARTWORK_URL = env("PODCAST_FEED_DEFAULT_ARTWORK_URL", default="")
+# The public web app; a channel links to {PODCAST_FEED_SITE_URL}/artists/{id}.
+PODCAST_FEED_SITE_URL = env("PODCAST_FEED_SITE_URL", default="")
+# Newest episodes a feed lists (bounds the response).
+PODCAST_FEED_MAX_EPISODES = env.int("PODCAST_FEED_MAX_EPISODES", default=500)
+# Seconds podcast apps and caches may reuse a feed before asking again (with its ETag).
+PODCAST_FEED_MAX_AGE_SECONDS = env.int("PODCAST_FEED_MAX_AGE_SECONDS", default=300)
+
 # --- Community -------------------------------------------------------------------------
 COMMUNITY_POSTS_REQUIRE_APPROVAL = env.bool("COMMUNITY_POSTS_REQUIRE_APPROVAL", default=False)
 COMMUNITY_REPORT_HIDE_THRESHOLD = env.int("COMMUNITY_REPORT_HIDE_THRESHOLD", default=3)

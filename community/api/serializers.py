@@ -3,7 +3,8 @@ from rest_framework import serializers
 
 from accounts.api.serializers import avatar_url
 from cnt import signing
-from cnt.notifications.models import Notification, NotificationType
+from cnt.api.serializers import EnumField
+from cnt.notifications.models import Device, DevicePlatform, Notification, NotificationType
 from community.models import Comment, CommunityPost, PostType
 
 # Older clients sent these names for post types.
@@ -162,3 +163,35 @@ class NotificationPreferenceSerializer(serializers.Serializer):
 
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+DEVICE_TOKEN_PATTERN = r"[A-Za-z0-9_:.\-]{1,512}"
+
+
+class DeviceRegisterSerializer(serializers.Serializer):
+    token = serializers.RegexField(
+        rf"^{DEVICE_TOKEN_PATTERN}$",
+        max_length=512,
+        help_text="The FCM registration token of this app install.",
+    )
+    platform = EnumField(DevicePlatform.choices, "DevicePlatform")
+    app_version = serializers.RegexField(
+        r"^[A-Za-z0-9.+_-]{0,32}$", required=False, allow_blank=True, default=""
+    )
+    locale = serializers.RegexField(
+        r"^([A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8}){0,3})?$",
+        max_length=35,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A language tag, e.g. en, fr-CA.",
+    )
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    platform = EnumField(DevicePlatform.choices, "DevicePlatform", read_only=True)
+
+    class Meta:
+        model = Device
+        fields = ["token", "platform", "app_version", "locale", "created_at", "last_seen_at"]
+        read_only_fields = fields

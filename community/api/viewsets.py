@@ -7,22 +7,28 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from cnt.notifications.models import Notification, NotificationType
+from cnt.api.serializers import validated
+from cnt.notifications.models import Device, Notification, NotificationType
 from cnt.notifications.selectors import (
     notification_list,
     notification_preferences,
     notification_unread_count,
 )
 from cnt.notifications.services import (
+    device_register,
+    device_remove,
     notification_mark_all_read,
     notification_mark_read,
     notification_preferences_set,
 )
 from community import policies, selectors, services
 from community.api.serializers import (
+    DEVICE_TOKEN_PATTERN,
     CommentCreateSerializer,
     CommentSerializer,
     CommentUpdateSerializer,
+    DeviceRegisterSerializer,
+    DeviceSerializer,
     LikeStateSerializer,
     MarkedSerializer,
     NotificationPreferenceSerializer,
@@ -303,3 +309,31 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             for value in NotificationType.values
         ]
         return Response(data)
+
+
+class DeviceViewSet(viewsets.GenericViewSet):
+    """Push tokens of the caller's app installs: register on sign-in (and whenever FCM
+    hands out a new token), remove on sign-out."""
+
+    serializer_class = DeviceSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Device.objects.none()
+    filter_backends = []
+    lookup_field = "token"
+    lookup_value_regex = DEVICE_TOKEN_PATTERN
+
+    @extend_schema(
+        request=DeviceRegisterSerializer,
+        responses={200: DeviceSerializer, 201: DeviceSerializer},
+    )
+    def create(self, request):
+        data = validated(DeviceRegisterSerializer, request)
+        device, created = device_register(user=request.user, **data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(DeviceSerializer(device).data, status=code)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, token=None):
+        if not device_remove(user=request.user, token=token):
+            raise NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
