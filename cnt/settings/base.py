@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # metered data revalidate what they hold instead of downloading it again.
     "django.middleware.http.ConditionalGetMiddleware",
     "cnt.middleware.ApiJsonErrorsMiddleware",
+    # NUL and control characters in the path or query: 400 before any view or query runs.
+    "cnt.middleware.RequestBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,7 +202,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies other than file uploads (JSON, forms): larger ones get 413 payload_too_large.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# Form fields and query parameters per request (Django's default); more: 400 too_many_fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# JSON nesting past this depth: 400 too_deep (no request body of this API nests beyond 5).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -242,7 +249,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies everywhere; only the operations that take a file parse multipart (and
     # only multipart), so the schema advertises one request content type per operation.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE and API_JSON_MAX_DEPTH, NUL-free (cnt/api/parsers).
+    "DEFAULT_PARSER_CLASSES": ["cnt.api.parsers.BoundedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "cnt.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,

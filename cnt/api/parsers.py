@@ -1,0 +1,110 @@
+"""The API's JSON parser: bounded in size and depth, and NUL-free.
+
+DRF's own JSONParser reads the whole body whatever its size (DATA_UPLOAD_MAX_MEMORY_SIZE
+only guards Django's form parsing), lets a deeply nested document reach the recursion
+limit (a 500), and hands on strings PostgreSQL cannot store. This one answers 413
+`payload_too_large` for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (reading at most one byte
+more), 400 `too_deep` past API_JSON_MAX_DEPTH levels, and 400 `control_characters` for a
+string or key holding NUL or another control character (tab and line breaks are text).
+"""
+
+import codecs
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.settings import api_settings
+from rest_framework.utils import json
+
+from cnt.errors import InvalidInput, PayloadTooLarge
+from cnt.text import has_forbidden_characters
+
+DEFAULT_MAX_DEPTH = 32
+
+
+def max_body_bytes() -> int:
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+def max_depth() -> int:
+    return int(getattr(settings, "API_JSON_MAX_DEPTH", DEFAULT_MAX_DEPTH))
+
+
+def body_too_large(size: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"The request body is larger than the {max_body_bytes()} bytes this API accepts.",
+        "payload_too_large",
+    )
+
+
+def _too_deep() -> InvalidInput:
+    return InvalidInput(
+        f"The JSON document is nested deeper than {max_depth()} levels.", "too_deep"
+    )
+
+
+def _control_characters(path: str) -> InvalidInput:
+    message = "Text may not contain NUL or other control characters."
+    return InvalidInput(
+        f"{path}: {message}" if path else message,
+        "control_characters",
+        errors={path or "non_field_errors": [message]},
+    )
+
+
+def check_document(document) -> None:
+    """Walk a parsed document without recursion: refuse nesting past the depth limit and
+    strings (values or keys) holding forbidden characters, naming the first one's path."""
+    limit = max_depth()
+    stack = [(document, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if has_forbidden_characters(value):
+                raise _control_characters(path)
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > limit:
+            raise _too_deep()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if has_forbidden_characters(key):
+                    raise _control_characters(child)
+                stack.append((item, depth + 1, child))
+        else:
+            for index, item in enumerate(value):
+                stack.append((item, depth + 1, f"{path}.{index}" if path else str(index)))
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        limit = max_body_bytes()
+        request = parser_context.get("request")
+        declared = _content_length(request)
+        if limit and declared is not None and declared > limit:
+            raise body_too_large(declared)
+        raw = stream.read(limit + 1) if limit else stream.read()
+        if limit and len(raw) > limit:
+            raise body_too_large(len(raw))
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.decode(raw, encoding)
+            parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
+            document = json.loads(text, parse_constant=parse_constant)
+        except RecursionError:
+            raise _too_deep()
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}")
+        check_document(document)
+        return document
+
+
+def _content_length(request) -> int | None:
+    meta = getattr(request, "META", None) or {}
+    try:
+        return int(meta.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
