@@ -30,6 +30,7 @@ from accounts.validators import (
     username_problem,
 )
 from cnt.errors import InvalidInput, NotAuthenticated
+from cnt.text import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def _google_user_link_or_create(identity: google.GoogleIdentity) -> tuple[User, 
     user = User(
         email=User.objects.normalize_email(identity.email),
         username=username,
-        display_name=identity.name or username,
+        display_name=single_line(identity.name or "")[:100] or username,
         is_email_verified=True,
     )
     user.set_unusable_password()
