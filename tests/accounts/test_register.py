@@ -194,7 +194,9 @@ def test_register_race_lost_at_the_database_is_still_a_400(
     _nothing_created(before, mailoutbox)
 
 
-@pytest.mark.parametrize("name", ["Ada\r\nBcc: all@example.com", "Ada\nLovelace", "Ada\x85Lovelace"])
+@pytest.mark.parametrize(
+    "name", ["Ada\r\nBcc: all@example.com", "Ada\nLovelace", "Ada\x85Lovelace"]
+)
 def test_register_refuses_a_display_name_with_line_breaks(api_client, mailoutbox, name):
     response = api_client.post(
         "/api/v1/auth/register",
