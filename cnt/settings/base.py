@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "channels",
+    "axes",
     # The project's apps in layer order, lowest first (seed_demo runs their demo modules so).
     "cnt",
     "cnt.notifications",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns its lockout signal into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cnt.urls"
@@ -105,6 +108,27 @@ if not IS_POSTGRES:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Django Admin logins are throttled by django-axes: AXES_FAILURE_LIMIT failures in a row for
+# one account OR from one IP lock that account / that IP out of the admin for
+# AXES_COOLOFF_MINUTES (templates/admin/lockout.html; unlock: README, "Admin lockouts").
+# The API's login has its own throttles and never calls authenticate(), so axes only
+# watches the admin site. Its backend comes first, as axes requires.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Usernames are case-insensitive here: "Admin" and "ADMIN" count against one account.
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.lockout_username"
+# The client address as the API throttles see it (X-Forwarded-For only with NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "accounts.admin_lockout.lockout_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
