@@ -4,8 +4,9 @@ DRF's own JSONParser reads the whole body whatever its size (DATA_UPLOAD_MAX_MEM
 only guards Django's form parsing), lets a deeply nested document reach the recursion
 limit (a 500), and hands on strings PostgreSQL cannot store. This one answers 413
 `payload_too_large` for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (reading at most one byte
-more), 400 `too_deep` past API_JSON_MAX_DEPTH levels, and 400 `control_characters` for a
-string or key holding NUL or another control character (tab and line breaks are text).
+more), 400 `too_deep` past API_JSON_MAX_DEPTH levels, and a 400 field error (`invalid`,
+naming the field) for a string or key holding NUL or another control character (tab and
+line breaks are text).
 """
 
 import codecs
@@ -45,11 +46,8 @@ def _too_deep() -> InvalidInput:
 
 def _control_characters(path: str) -> InvalidInput:
     message = "Text may not contain NUL or other control characters."
-    return InvalidInput(
-        f"{path}: {message}" if path else message,
-        "control_characters",
-        errors={path or "non_field_errors": [message]},
-    )
+    # A field error like any other (code `invalid`, the field named under `errors`).
+    return InvalidInput(errors={path or "non_field_errors": [message]})
 
 
 def check_document(document) -> None:
@@ -71,7 +69,8 @@ def check_document(document) -> None:
             for key, item in value.items():
                 child = f"{path}.{key}" if path else str(key)
                 if has_forbidden_characters(key):
-                    raise _control_characters(child)
+                    shown = key.encode("unicode_escape").decode("ascii")  # no NUL echoed back
+                    raise _control_characters(f"{path}.{shown}" if path else shown)
                 stack.append((item, depth + 1, child))
         else:
             for index, item in enumerate(value):
