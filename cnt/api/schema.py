@@ -23,6 +23,7 @@ ERROR_DESCRIPTIONS = {
     "401": "Missing, invalid or expired credentials.",
     "403": "Authenticated but not allowed.",
     "404": "Not found (or not visible to you).",
+    "413": "The request body is larger than this operation accepts.",
     "429": "Too many requests; see Retry-After.",
     "503": "A dependency or external service is unavailable or not configured.",
 }
@@ -42,6 +43,8 @@ def add_error_responses(result, generator, request, public):
             codes = ["401", "403", "429", "503"]
             if method in WRITE_METHODS or operation.get("parameters"):
                 codes.append("400")
+            if "requestBody" in operation:
+                codes.append("413")
             if "{" in path:
                 codes.append("404")
             responses = operation["responses"]

@@ -239,3 +239,13 @@ def test_audio_edit_top_level_sources_are_bounded(user):
 
     assert response.status_code == 400
     assert "sources" in _shape(response)["errors"]
+
+
+def test_the_schema_documents_413_for_operations_with_a_body(api_client):
+    schema = api_client.get("/api/schema/?format=json").json()
+
+    register = schema["paths"]["/api/v1/auth/register/"]["post"]["responses"]
+    assert register["413"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "413" not in schema["paths"]["/api/v1/auth/me/"]["get"]["responses"]
