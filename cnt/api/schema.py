@@ -1,4 +1,7 @@
-"""OpenAPI helpers: every operation documents the shared error responses."""
+"""OpenAPI helpers: every operation documents the shared error responses; list serializers
+document their bounds."""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -83,3 +86,17 @@ def integer_path_ids(result, generator, request, public):
                         "maximum": MAX_ID,
                     }
     return result
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, plus minItems/maxItems for `many=True` serializers (it
+    documents them for ListField only), so every bounded list shows its bound."""
+
+    def _unwrap_list_serializer(self, serializer, direction):
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        if schema and schema.get("type") == "array":
+            if getattr(serializer, "max_length", None) is not None:
+                schema["maxItems"] = serializer.max_length
+            if getattr(serializer, "min_length", None) is not None:
+                schema["minItems"] = serializer.min_length
+        return schema

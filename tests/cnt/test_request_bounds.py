@@ -249,3 +249,35 @@ def test_the_schema_documents_413_for_operations_with_a_body(api_client):
         "$ref": "#/components/schemas/Error"
     }
     assert "413" not in schema["paths"]["/api/v1/auth/me/"]["get"]["responses"]
+
+
+def test_every_list_a_request_may_carry_has_a_maximum_length(api_client):
+    """Walks the request side of the OpenAPI document (its *Request components and request
+    bodies): every array must declare maxItems, so no list a client sends is unbounded."""
+    schema = api_client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    unbounded = []
+
+    def walk(node, where, seen):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    walk(components[name], name, seen | {name})
+                return
+            if node.get("type") == "array" and "maxItems" not in node and not node.get("readOnly"):
+                unbounded.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}.{key}", seen)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}.{index}", seen)
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if body:
+                walk(body, f"{method.upper()} {path}", frozenset())
+
+    assert unbounded == []
