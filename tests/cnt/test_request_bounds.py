@@ -281,3 +281,16 @@ def test_every_list_a_request_may_carry_has_a_maximum_length(api_client):
                 walk(body, f"{method.upper()} {path}", frozenset())
 
     assert unbounded == []
+
+
+def test_escaped_backslashes_that_look_like_control_escapes_are_text():
+    from io import BytesIO
+
+    from cnt.api.parsers import BoundedJSONParser
+
+    raw = json.dumps({"path": "C:\\u0000\\bin", "deep": [[[[1]]]]}).encode()
+
+    assert BoundedJSONParser().parse(BytesIO(raw), parser_context={}) == {
+        "path": "C:\\u0000\\bin",
+        "deep": [[[[1]]]],
+    }
