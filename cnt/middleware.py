@@ -7,14 +7,15 @@ never a stack trace; Django's refusals of oversized or overfull bodies become 41
 RequestBoundsMiddleware refuses, before any view runs, a path or query parameter holding
 NUL or another control character (PostgreSQL cannot compare text with NUL: a 500 deep in a
 queryset otherwise) and a query string with more than DATA_UPLOAD_MAX_NUMBER_FIELDS
-parameters. JSON bodies are bounded by cnt.api.parsers.BoundedJSONParser.
+parameters: 400 under /api/; outside it such a path is a plain 404 (no page or file has
+one) and such a query a plain 400. JSON bodies are bounded by cnt.api.parsers.BoundedJSONParser.
 """
 
 import logging
 
 from django.core.exceptions import TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseNotFound, JsonResponse
 
 from cnt.api.exceptions import code_for_status, error_body, request_error, status_for_error
 from cnt.text import has_control_characters, has_forbidden_characters
@@ -90,6 +91,8 @@ class RequestBoundsMiddleware:
 
     def _check(self, request):
         if has_control_characters(request.path_info):
+            if not _is_api(request):
+                return HttpResponseNotFound()  # no page or file has such a path
             return _refuse(
                 request, "The path may not contain control characters.", "control_characters"
             )

@@ -187,10 +187,15 @@ def test_ordinary_query_text_still_works(api_client):
     assert response.status_code == 200
 
 
-def test_nul_outside_the_api_is_a_plain_400():
+def test_nul_outside_the_api_is_a_plain_404_in_the_path_and_400_in_the_query(admin_user):
     response = Client().get("/media/s/00000000-0000-0000-0000-000000000000/1/sig/a%00.m3u8")
+    assert response.status_code == 404
 
+    client = Client()
+    client.force_login(admin_user)
+    response = client.get("/admin/accounts/user/?q=ada%00")
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
 
 
 # --- bounded lists -------------------------------------------------------------------------
