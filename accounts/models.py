@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from cnt.validators import validate_single_line
+
 
 class CntUserManager(UserManager):
     def get_by_natural_key(self, username):
@@ -15,7 +17,8 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("email address", max_length=254)
-    display_name = models.CharField(max_length=100, blank=True)
+    # Shown in email greetings and headers, push payloads: one line, no control characters.
+    display_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     bio = models.TextField(blank=True, max_length=2000)
     avatar = models.ForeignKey(
         "media.MediaAsset",

@@ -7,8 +7,12 @@ The access token comes from (in order) the `Authorization: Bearer` header, the
 `token` query parameter.
 
 Origin policy: a handshake that carries an Origin (every browser sends one) must come from
-an allowed origin — CORS_ALLOWED_ORIGINS or a host in ALLOWED_HOSTS; a handshake without
-Origin (native apps) is allowed through to the token check.
+an allowed origin, compared by scheme, host AND port (a page on another port of the same
+host is another origin): one listed in CORS_ALLOWED_ORIGINS or CSRF_TRUSTED_ORIGINS, or the
+server's own origin (the handshake's Host, when ALLOWED_HOSTS accepts it, with http/https
+matching ws/wss or the trusted proxy's SECURE_PROXY_SSL_HEADER). A handshake without Origin
+(native apps) is allowed through to the token check; `Origin: null` and anything that is
+not scheme://host[:port] are refused.
 
 Revocation: a socket keeps no rights its user lost. Every socket joins its user's
 `sessions.<id>` group; the services that end a user's sessions (password change or reset,
@@ -24,7 +28,7 @@ import importlib
 import importlib.util
 import json
 import logging
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -103,13 +107,71 @@ def _user_still_valid(user_id, password_hash) -> bool:
     )
 
 
-def origin_allowed(origin: str | None) -> bool:
-    if not origin:
-        return True  # native apps; they still need a valid token
-    if origin in settings.CORS_ALLOWED_ORIGINS:
+DEFAULT_PORTS = {"http": 80, "https": 443}
+Origin = tuple[str, str, int]
+
+
+def _origin_of(parts: SplitResult) -> Origin | None:
+    """(scheme, host, port) with the scheme's default port made explicit; None when the
+    value is not a web origin."""
+    scheme = (parts.scheme or "").lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return None
+    try:
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError:  # a port that is not a number, or out of range
+        return None
+    return scheme, parts.hostname.lower().rstrip("."), port
+
+
+def parse_origin(value: str) -> Origin | None:
+    try:
+        return _origin_of(urlsplit(value.strip()))
+    except ValueError:
+        return None
+
+
+def _listed_origins() -> set[Origin]:
+    listed = [*settings.CORS_ALLOWED_ORIGINS, *settings.CSRF_TRUSTED_ORIGINS]
+    return {origin for origin in map(parse_origin, listed) if origin is not None}
+
+
+def _is_secure(scope) -> bool:
+    if scope.get("scheme") in ("wss", "https"):
         return True
-    host = urlparse(origin).netloc
-    return bool(host) and validate_host(host, settings.ALLOWED_HOSTS)
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, expected = proxy_header
+        wanted = name.removeprefix("HTTP_").lower().replace("_", "-").encode("latin-1")
+        value = _header(scope, wanted)
+        return value is not None and value.split(",")[0].strip() == expected
+    return False
+
+
+def _own_origin(scope) -> Origin | None:
+    """The origin a page served by this server has: the handshake's Host (if ALLOWED_HOSTS
+    accepts it) with the scheme the client used."""
+    host = _header(scope, b"host")
+    if not host:
+        return None
+    scheme = "https" if _is_secure(scope) else "http"
+    own = parse_origin(f"{scheme}://{host}")
+    if own is None or not validate_host(own[1], settings.ALLOWED_HOSTS):
+        return None
+    return own
+
+
+def origin_allowed(origin: str | None, scope=None) -> bool:
+    if origin is None or origin == "":
+        return True  # native apps; they still need a valid token
+    parsed = parse_origin(origin)
+    if parsed is None:
+        return False  # "null" (sandboxed pages, file://) or not an origin at all
+    if parsed in _listed_origins():
+        return True
+    return scope is not None and parsed == _own_origin(scope)
 
 
 class JwtAuthMiddleware(BaseMiddleware):
@@ -118,7 +180,7 @@ class JwtAuthMiddleware(BaseMiddleware):
         token, subprotocol = _token_from_scope(scope)
         scope["user"] = await user_for_token(token)
         scope["auth_subprotocol"] = subprotocol
-        scope["origin_allowed"] = origin_allowed(_header(scope, b"origin"))
+        scope["origin_allowed"] = origin_allowed(_header(scope, b"origin"), scope)
         return await super().__call__(scope, receive, send)
 
 

@@ -146,7 +146,7 @@ def webhook_event_parse(*, payload: bytes, signature: str) -> dict:
         if "outside the tolerance zone" in str(exc):
             raise WebhookInvalid("The signature timestamp is too old.", "stale_signature")
         raise WebhookInvalid("The webhook signature does not verify.", "invalid_signature")
-    except (ValueError, TypeError, AttributeError, KeyError):
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
         raise WebhookInvalid("The webhook body is not a JSON event.", "invalid_payload")
     data = event.get("data") if isinstance(event, dict) else None
     if not (

@@ -84,7 +84,14 @@ class LiveParticipantAdmin(admin.ModelAdmin):
 
 @admin.register(LiveWebhookEvent)
 class LiveWebhookEventAdmin(admin.ModelAdmin):
-    list_display = ("event", "event_id", "room_name", "occurred_at", "processed_at")
-    list_filter = ("event",)
+    list_display = ("event", "event_id", "room_name", "outcome", "occurred_at", "processed_at")
+    list_filter = ("event", "outcome")
     search_fields = ("event_id", "room_name")
-    readonly_fields = ("event_id", "event", "room_name", "occurred_at", "processed_at")
+    readonly_fields = (
+        "event_id",
+        "event",
+        "room_name",
+        "outcome",
+        "occurred_at",
+        "processed_at",
+    )

@@ -17,9 +17,16 @@ from datetime import timedelta
 import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
+from google.protobuf import json_format
 from livekit import api
 
-from cnt.errors import NotConfigured, ServiceUnavailable, SignatureInvalid, UpstreamRejected
+from cnt.errors import (
+    InvalidInput,
+    NotConfigured,
+    ServiceUnavailable,
+    SignatureInvalid,
+    UpstreamRejected,
+)
 
 logger = logging.getLogger("cnt.live")
 
@@ -31,6 +38,14 @@ class InvalidWebhook(SignatureInvalid):
 
     default_detail = "The webhook signature is invalid."
     default_code = "invalid_signature"
+
+
+class MalformedWebhook(InvalidInput):
+    """A webhook that verifies but whose body does not fit LiveKit's event format (a 400:
+    the sender's bug, which no retry fixes)."""
+
+    default_detail = "The webhook event is malformed."
+    default_code = "invalid_payload"
 
 
 class LiveKitRejected(UpstreamRejected):
@@ -182,7 +197,10 @@ def webhook_event(body: bytes, authorization: str) -> api.WebhookEvent:
     receiver = api.WebhookReceiver(api.TokenVerifier(cfg.api_key, cfg.api_secret))
     try:
         return receiver.receive(text, token)
-    except Exception as exc:  # the SDK raises plain Exception / jwt errors / parse errors
+    except json_format.ParseError as exc:  # raised only once signature and hash verified
+        logger.info("rejected a malformed LiveKit webhook: %s", exc)
+        raise MalformedWebhook()
+    except Exception as exc:  # the SDK raises plain Exception / jwt errors
         logger.info("rejected a LiveKit webhook: %s", exc)
         raise InvalidWebhook()
 

@@ -204,6 +204,8 @@ class LiveWebhookEvent(models.Model):
     room_name = models.CharField(max_length=128, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(auto_now_add=True)
+    # "rejected": verified, but its fields did not fit (nothing applied); empty otherwise.
+    outcome = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         db_table = "live_webhook_events"

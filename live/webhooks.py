@@ -7,6 +7,11 @@ effect, so a redelivered or concurrent duplicate changes nothing. Order independ
   room session) or than the moment a stream went live is ignored;
 - participants are rows keyed by LiveKit's participant sid with separate joined/left times,
   and counts are recomputed from them, so joined/left may arrive in either order.
+
+A delivery that verifies but does not fit (a body the SDK cannot parse, an id, room name,
+participant sid or egress id longer than we store, NUL in a string, a timestamp out of
+range) is recorded with outcome `rejected` (keyed by its id, or its body's sha256) and
+answered 400 `invalid_payload`; nothing of it is applied.
 """
 
 import hashlib
@@ -17,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from google.protobuf.json_format import MessageToDict
 from livekit import api
 
 from live import chat, livekit
@@ -41,12 +47,81 @@ class Outcome:
     APPLIED = "applied"
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
+    REJECTED = "rejected"
 
 
 def webhook_receive(*, body: bytes, authorization: str) -> str:
-    """Verify a delivery on its raw body and apply it (401 for a bad signature)."""
-    event = livekit.webhook_event(body, authorization)
+    """Verify a delivery on its raw body and apply it (401 for a bad signature, 400 for a
+    verified one that does not fit, recorded as rejected)."""
+    try:
+        event = livekit.webhook_event(body, authorization)
+    except livekit.MalformedWebhook:
+        _record_rejected(event_id="", event="", body=body)
+        raise
+    problem = webhook_event_problem(event) if event.event in HANDLERS else None
+    if problem is not None:
+        _record_rejected(event_id=event.id, event=event.event, body=body)
+        logger.warning("rejected a malformed LiveKit webhook (%s)", problem)
+        raise livekit.MalformedWebhook(
+            f"The webhook event is malformed: {problem}.",
+            errors={problem: ["This field does not fit LiveKit's event format."]},
+        )
     return webhook_apply(event=event, body=body)
+
+
+_EVENT_ID_MAX = LiveWebhookEvent._meta.get_field("event_id").max_length
+_ROOM_MAX = LiveStream._meta.get_field("room_name").max_length
+_SID_MAX = LiveParticipant._meta.get_field("participant_sid").max_length
+_EGRESS_MAX = LiveStream._meta.get_field("egress_id").max_length
+_LATEST_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def _has_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def webhook_event_problem(event: api.WebhookEvent) -> str | None:
+    """The field that makes a verified event unusable ("room.name"), or None."""
+    if len(event.id) > _EVENT_ID_MAX:
+        return "id"
+    if not 0 <= event.created_at <= _LATEST_TIMESTAMP:
+        return "createdAt"
+    if _has_nul(MessageToDict(event)):
+        return "event"
+    if len(event.room.name) > _ROOM_MAX:
+        return "room.name"
+    if len(event.egress_info.room_name) > _ROOM_MAX:
+        return "egressInfo.roomName"
+    if len(event.egress_info.egress_id) > _EGRESS_MAX:
+        return "egressInfo.egressId"
+    if len(event.participant.sid or event.participant.identity) > _SID_MAX:
+        return "participant.sid"
+    return None
+
+
+def _record_rejected(*, event_id: str, event: str, body: bytes) -> None:
+    if not event_id or len(event_id) > _EVENT_ID_MAX or "\x00" in event_id:
+        event_id = "sha256:" + hashlib.sha256(body).hexdigest()
+    try:
+        with transaction.atomic():
+            LiveWebhookEvent.objects.create(
+                event_id=event_id,
+                event=event.replace("\x00", "")[:64],
+                outcome=Outcome.REJECTED,
+            )
+    except IntegrityError:
+        pass  # the same malformed delivery again
 
 
 def _event_time(event: api.WebhookEvent) -> datetime:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from cnt.models import TimeStampedModel
+from cnt.validators import validate_single_line
 
 
 class SupportStatus(models.TextChoices):
@@ -35,7 +36,7 @@ class SupportMessage(TimeStampedModel):
     category = models.CharField(
         max_length=16, choices=SupportCategory.choices, default=SupportCategory.GENERAL
     )
-    subject = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200, validators=[validate_single_line])
     message = models.TextField(max_length=5000)
     status = models.CharField(
         max_length=16, choices=SupportStatus.choices, default=SupportStatus.OPEN

@@ -14,6 +14,7 @@ from accounts.validators import (
     validate_username_format,
 )
 from cnt import signing
+from cnt.validators import validate_single_line
 
 PASSWORD_MAX_LENGTH = 128
 
@@ -149,7 +150,9 @@ class RegisterSerializer(serializers.Serializer):
     password = serializers.CharField(
         write_only=True, max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False
     )
-    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    display_name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_single_line]
+    )
 
     def validate_email(self, value):
         if selectors.user_email_taken(email=value):
@@ -246,7 +249,9 @@ class ChangePasswordSerializer(serializers.Serializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    display_name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_single_line]
+    )
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     username = UsernameField(required=False)
 

@@ -44,14 +44,9 @@ def _otp_cooldown_key(*, email: str, purpose: str) -> str:
     return f"otp:cooldown:{purpose}:{digest}"
 
 
-def otp_cooldown_start(*, email: str, purpose: str) -> None:
-    """Start the resend cooldown of an address (after a code was sent without asking)."""
-    key = _otp_cooldown_key(email=email, purpose=purpose)
-    cache.set(key, time.time() + OTP_RESEND_SECONDS, timeout=OTP_RESEND_SECONDS)
-
-
 def _otp_cooldown_claim(*, email: str, purpose: str) -> None:
-    """Atomically take the resend slot of an address (whether or not it has an account)."""
+    """Atomically take the resend slot of an address, whether or not it has an account: only
+    send-otp itself takes it, so known and unknown addresses answer alike."""
     key = _otp_cooldown_key(email=email, purpose=purpose)
     until = time.time() + OTP_RESEND_SECONDS
     if cache.add(key, until, timeout=OTP_RESEND_SECONDS):

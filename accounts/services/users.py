@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import google, selectors
 from accounts.models import EmailVerification, OtpPurpose, User
-from accounts.services.otp import otp_cooldown_start, otp_issue
+from accounts.services.otp import otp_issue
 from accounts.services.tokens import (
     TokenPair,
     inactive_error,
@@ -30,6 +30,7 @@ from accounts.validators import (
     username_problem,
 )
 from cnt.errors import InvalidInput, NotAuthenticated
+from cnt.text import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,10 @@ def _user_save(user: User, update_fields: list[str] | None = None) -> None:
 def user_register(
     *, email: str, username: str, password: str, display_name: str = ""
 ) -> tuple[User, TokenPair]:
-    """Create an account, email it a verification code after commit, and sign it in."""
+    """Create an account, email it a verification code after commit, and sign it in.
+
+    The code sent here starts no resend cooldown: a cooldown only an existing address has
+    would tell anyone asking send-otp which addresses have accounts."""
     user = User(
         email=User.objects.normalize_email(email.strip()),
         username=username,
@@ -76,9 +80,6 @@ def user_register(
     user.set_password(password)
     _user_save(user)
     otp_issue(user=user, purpose=OtpPurpose.VERIFY_EMAIL)
-    transaction.on_commit(
-        partial(otp_cooldown_start, email=user.email, purpose=OtpPurpose.VERIFY_EMAIL)
-    )
     return user, token_pair_issue(user=user)
 
 
@@ -131,7 +132,7 @@ def _google_user_link_or_create(identity: google.GoogleIdentity) -> tuple[User, 
     user = User(
         email=User.objects.normalize_email(identity.email),
         username=username,
-        display_name=identity.name or username,
+        display_name=single_line(identity.name or "")[:100] or username,
         is_email_verified=True,
     )
     user.set_unusable_password()

@@ -313,6 +313,12 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
 
 
 class PodcastSerializer(ContentSerializer):
+    # Declared: a read-only model field would lose allow_blank, and "" (no transcript) would
+    # then be outside the documented enum.
+    transcript_format = serializers.ChoiceField(
+        choices=TranscriptFormat.choices, allow_blank=True, read_only=True
+    )
+
     class Meta(ContentSerializer.Meta):
         model = Podcast
         fields = [

@@ -9,7 +9,14 @@ services and model validation, are rendered here too, so views never translate b
 
 import math
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
@@ -145,9 +152,27 @@ def _in_use_detail(exc: ProtectedError | RestrictedError) -> str:
     return f"{detail} Still used by: {listed}."
 
 
+def request_error(exc: Exception) -> errors.ApplicationError | None:
+    """What Django's refusals of a request body stand for (it raises them while parsing a
+    form or reading a body past DATA_UPLOAD_MAX_MEMORY_SIZE / _NUMBER_FIELDS / _NUMBER_FILES,
+    and they would otherwise surface as a 500 from inside a view); None for anything else."""
+    if isinstance(exc, RequestDataTooBig):
+        return errors.PayloadTooLarge(
+            "The request body is larger than this API accepts.", "payload_too_large"
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return errors.InvalidInput("The request has too many fields.", "too_many_fields")
+    if isinstance(exc, TooManyFilesSent):
+        return errors.InvalidInput("The request has too many files.", "too_many_files")
+    if isinstance(exc, SuspiciousOperation):
+        return errors.InvalidInput("The request was refused as malformed.", "bad_request")
+    return None
+
+
 def render_error(exc: Exception, context: dict | None = None) -> Response | None:
     """The one-shape response for an application error or one of Django's domain errors;
     None for anything else."""
+    exc = request_error(exc) or exc
     if isinstance(exc, DjangoValidationError):
         exc = errors.InvalidInput(errors=_django_validation_errors(exc))
     elif isinstance(exc, (ProtectedError, RestrictedError)):

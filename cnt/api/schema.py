@@ -1,4 +1,5 @@
-"""OpenAPI helpers: every operation documents the shared error responses."""
+"""OpenAPI helpers: every operation documents the shared error responses; list serializers
+document their bounds."""
 
 from drf_spectacular import openapi
 from rest_framework.permissions import AllowAny
@@ -29,7 +30,7 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflicts with the current state.",
     "410": "Gone for good.",
     "412": "A protocol precondition does not hold.",
-    "413": "Too large.",
+    "413": "Too large: the request body or the file exceeds what this operation accepts.",
     "415": "Unsupported content type or file type.",
     "422": "Well-formed but cannot be processed as sent.",
     "429": "Too many requests; wait the seconds Retry-After gives.",
@@ -116,6 +117,8 @@ def _documented_errors(path: str, method: str, operation: dict) -> list[str]:
         documented.append("403")
     if method in WRITE_METHODS or query:
         documented.append("400")
+    if "requestBody" in operation:
+        documented.append("413")
     if "{" in path or any(p.get("name") == "page" for p in query):
         documented.append("404")  # an unknown id, or a page past the last
     return documented
@@ -203,7 +206,8 @@ def integer_path_ids(result, generator, request, public):
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema, marking operations open to anyone (every permission is
-    AllowAny) so add_error_responses does not document a 403 they cannot answer."""
+    AllowAny) so add_error_responses does not document a 403 they cannot answer, and
+    documenting the bounds of `many=True` lists."""
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
@@ -212,6 +216,17 @@ class AutoSchema(openapi.AutoSchema):
             if permissions and all(isinstance(p, AllowAny) for p in permissions):
                 operation["x-public"] = True
         return operation
+
+    def _unwrap_list_serializer(self, serializer, direction):
+        # drf-spectacular documents minItems/maxItems for ListField only; `many=True`
+        # serializers show their bounds too, so every bounded list says so.
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        if schema and schema.get("type") == "array":
+            if getattr(serializer, "max_length", None) is not None:
+                schema["maxItems"] = serializer.max_length
+            if getattr(serializer, "min_length", None) is not None:
+                schema["minItems"] = serializer.min_length
+        return schema
 
 
 # Names for enums that only appear inline (parameters, oneOf branches), by their values.
@@ -257,7 +272,12 @@ def _lift(schema: dict, schemas: dict, hint: str) -> dict:
     if "enum" in schema and all(isinstance(value, str) for value in schema["enum"]):
         values = [value for value in schema["enum"] if value != ""]
         if values:
-            return {"$ref": f"#/components/schemas/{_enum_component(schemas, values, hint)}"}
+            ref = {"$ref": f"#/components/schemas/{_enum_component(schemas, values, hint)}"}
+            if len(values) == len(schema["enum"]):
+                return ref
+            # A blank choice stays allowed, the way drf-spectacular itself writes it.
+            schemas.setdefault("BlankEnum", {"enum": [""]})
+            return {"oneOf": [ref, {"$ref": "#/components/schemas/BlankEnum"}]}
     for key in ("oneOf", "anyOf", "allOf"):
         if key in schema:
             schema[key] = [_lift(branch, schemas, hint) for branch in schema[key]]

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from cnt.text import single_line
+
 
 # The name predates the move out of the community app; queued messages still carry it.
 @shared_task(
@@ -23,7 +25,7 @@ def send_notification_email(self, user_id: int, title: str, message: str) -> boo
         return False
     context = {"user": user, "title": title, "message": message}
     send_mail(
-        subject=title,
+        subject=single_line(title)[:200],
         message=render_to_string("emails/notification.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],

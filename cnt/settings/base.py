@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "channels",
+    "axes",
     # The project's apps in layer order, lowest first (seed_demo runs their demo modules so).
     "cnt",
     "cnt.notifications",
@@ -65,12 +66,16 @@ MIDDLEWARE = [
     # metered data revalidate what they hold instead of downloading it again.
     "django.middleware.http.ConditionalGetMiddleware",
     "cnt.middleware.ApiJsonErrorsMiddleware",
+    # NUL and control characters in the path or query: 400 before any view or query runs.
+    "cnt.middleware.RequestBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns its lockout signal into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cnt.urls"
@@ -149,6 +154,27 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Django Admin logins are throttled by django-axes: AXES_FAILURE_LIMIT failures in a row for
+# one account OR from one IP lock that account / that IP out of the admin for
+# AXES_COOLOFF_MINUTES (templates/admin/lockout.html; unlock: README, "Admin lockouts").
+# The API's login has its own throttles and never calls authenticate(), so axes only
+# watches the admin site. Its backend comes first, as axes requires.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Usernames are case-insensitive here: "Admin" and "ADMIN" count against one account.
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.lockout_username"
+# The client address as the API throttles see it (X-Forwarded-For only with NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "accounts.admin_lockout.lockout_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -250,7 +276,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies other than file uploads (JSON, forms): larger ones get 413 payload_too_large.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# Form fields and query parameters per request (Django's default); more: 400 too_many_fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# JSON nesting past this depth: 400 too_deep (no request body of this API nests beyond 5).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -292,7 +323,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies everywhere; only the operations that take a file parse multipart (and
     # only multipart), so the schema advertises one request content type per operation.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE and API_JSON_MAX_DEPTH, NUL-free (cnt/api/parsers).
+    "DEFAULT_PARSER_CLASSES": ["cnt.api.parsers.BoundedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "cnt.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,

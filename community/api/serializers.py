@@ -155,10 +155,30 @@ class UnreadCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class NotificationPreferenceListSerializer(serializers.ListSerializer):
+    """At most one entry per notification type (so at most as many as there are types)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", len(NotificationType.values))
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs):
+        types = [item["type"] for item in attrs]
+        repeated = sorted({value for value in types if types.count(value) > 1})
+        if repeated:
+            raise serializers.ValidationError(
+                f"Each type may appear once; repeated: {', '.join(repeated)}."
+            )
+        return attrs
+
+
 class NotificationPreferenceSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=NotificationType.choices)
     in_app = serializers.BooleanField(default=True)
     email = serializers.BooleanField(default=False)
+
+    class Meta:
+        list_serializer_class = NotificationPreferenceListSerializer
 
 
 class MarkedSerializer(serializers.Serializer):

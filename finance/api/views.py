@@ -251,7 +251,8 @@ class DonationWebhookView(APIView):
         description=(
             "Called by the gateway, not by apps. The `Stripe-Signature` header is verified over "
             "the raw body (with a timestamp tolerance); each event id is applied once, in any "
-            "order. 400 `invalid_signature`, `stale_signature` or `invalid_payload`; 503 "
+            "order. 400 `invalid_signature`, `stale_signature` or `invalid_payload` (a verified "
+            "event whose fields do not fit is recorded with outcome `rejected`); 503 "
             "`not_configured` without a webhook secret."
         ),
         auth=[],
@@ -269,7 +270,7 @@ class DonationWebhookView(APIView):
         event = gateway.webhook_event_parse(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
-        result = services.webhook_event_apply(event=event)
+        result = services.webhook_event_apply(event=event, payload=request.body)
         return Response(
             {"received": True, "duplicate": result.duplicate, "outcome": result.outcome}
         )

@@ -132,15 +132,17 @@ def donation_submit(
 ) -> DonationResponse:
     """Start a donation: one row and one PaymentIntent per (donor, idempotency key).
 
-    Raises NotConfigured (503) without a gateway, ValidationError (400) for a bad amount,
-    currency or recipient (nothing stored), IdempotencyKeyReused (422) for a known key with a
-    different body, ServiceUnavailable (503) when the gateway cannot be reached (retry with
-    the same key), and Conflict (409) when the first request with the key is still running.
+    Raises ValidationError (400) for a bad amount, currency or recipient (nothing stored;
+    checked before anything else), NotConfigured (503) without a gateway,
+    IdempotencyKeyReused (422) for a known key with a different body, ServiceUnavailable
+    (503) when the gateway cannot be reached (retry with the same key), and Conflict (409)
+    when the first request with the key is still running.
     """
+    currency = currency.upper()
+    # The input first: a bad amount is the sender's mistake whatever this server's setup.
+    _check(donor=donor, amount=amount, currency=currency, recipient=recipient)
     if not gateway.is_configured():
         raise NotConfigured("Donations are unavailable: the payment gateway is not configured.")
-    currency = currency.upper()
-    _check(donor=donor, amount=amount, currency=currency, recipient=recipient)
     request_hash = donation_request_hash(
         amount=amount,
         currency=currency,

@@ -7,8 +7,13 @@ index until the first commits (then finds it) or rolls back (then applies it its
 Events arrive out of order, so each one moves a donation only along an allowed transition:
 a late `processing` never undoes `succeeded`, a `payment_failed` after success is ignored, and
 a refund wins over everything but cancellation.
+
+A verified event whose fields do not fit (a non-numeric amount, an over-long id, NUL in a
+string) is recorded with outcome `rejected` and answered 400 `invalid_payload`: it is the
+sender's bug, retrying cannot fix it, and nothing of it is applied.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +23,7 @@ from django.utils import timezone
 
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
+from cnt.text import single_line
 from finance import gateway
 from finance.models import Donation, DonationStatus, PaymentProvider, ProcessedWebhookEvent
 
@@ -170,8 +176,103 @@ def _apply(event_type: str, obj: dict) -> tuple[Donation | None, str]:
     return None, "ignored"
 
 
-def webhook_event_apply(*, event: dict) -> WebhookResult:
-    """Apply one verified gateway event exactly once (see the module docstring)."""
+REJECTED = "rejected"
+_EVENT_ID_MAX = ProcessedWebhookEvent._meta.get_field("event_id").max_length
+_EVENT_TYPE_MAX = ProcessedWebhookEvent._meta.get_field("event_type").max_length
+_REFERENCE_MAX = Donation._meta.get_field("provider_reference").max_length
+_AMOUNT_MAX = 10**15  # minor units; far above any donation limit
+_AMOUNT_FIELDS = ("amount", "amount_received", "amount_refunded")
+
+
+def _is_text(value, max_length: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
+def _has_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def webhook_event_problem(event: dict) -> str | None:
+    """The field that makes a verified event unusable ("data.object.amount"), or None."""
+    if not _is_text(event["id"], _EVENT_ID_MAX):
+        return "id"
+    if not _is_text(event["type"], _EVENT_TYPE_MAX):
+        return "type"
+    obj = event["data"]["object"]
+    if _has_nul(obj):
+        return "data.object"
+    for name in ("id", "payment_intent"):
+        value = obj.get(name)
+        if value is not None and value != "" and not _is_text(value, _REFERENCE_MAX):
+            return f"data.object.{name}"
+    for name in _AMOUNT_FIELDS:
+        value = obj.get(name)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < _AMOUNT_MAX
+        ):
+            return f"data.object.{name}"
+    currency = obj.get("currency")
+    if currency is not None and not _is_text(currency, 8):
+        return "data.object.currency"
+    if obj.get("refunded") is not None and not isinstance(obj.get("refunded"), bool):
+        return "data.object.refunded"
+    metadata = obj.get("metadata")
+    if metadata is not None:
+        if not isinstance(metadata, dict):
+            return "data.object.metadata"
+        donation_id = metadata.get("donation_id")
+        if donation_id is not None and not (
+            isinstance(donation_id, str) and donation_id.isdigit() and len(donation_id) <= 18
+        ):
+            return "data.object.metadata.donation_id"
+    error = obj.get("last_payment_error")
+    if error is not None and not isinstance(error, dict):
+        return "data.object.last_payment_error"
+    return None
+
+
+def _record_rejected(event: dict, payload: bytes) -> None:
+    event_id = event["id"]
+    if not _is_text(event_id, _EVENT_ID_MAX):
+        event_id = "sha256:" + hashlib.sha256(payload).hexdigest()
+    event_type = single_line(str(event["type"]).replace("\x00", ""))[:_EVENT_TYPE_MAX]
+    try:
+        with transaction.atomic():
+            ProcessedWebhookEvent.objects.create(
+                provider=PaymentProvider.STRIPE,
+                event_id=event_id,
+                event_type=event_type,
+                outcome=REJECTED,
+            )
+    except IntegrityError:
+        pass  # the same malformed event, delivered again
+
+
+def webhook_event_apply(*, event: dict, payload: bytes = b"") -> WebhookResult:
+    """Apply one verified gateway event exactly once (see the module docstring).
+
+    Raises WebhookInvalid (400 `invalid_payload`) for an event whose fields do not fit,
+    after recording it as rejected."""
+    problem = webhook_event_problem(event)
+    if problem is not None:
+        _record_rejected(event, payload)
+        logger.warning("rejected a malformed gateway event (%s)", problem)
+        raise gateway.WebhookInvalid(
+            f"The webhook event is malformed: {problem}.",
+            "invalid_payload",
+            errors={problem: ["This field does not fit the gateway's event format."]},
+        )
     event_id, event_type = event["id"], event["type"]
     with transaction.atomic():
         try:

@@ -82,8 +82,9 @@ class LiveKitWebhookView(APIView):
         summary="LiveKit webhook receiver",
         description=(
             "Called by LiveKit with `Content-Type: application/webhook+json` and a signed JWT "
-            "in `Authorization`. Bad signature or body hash: 401 and no change. Each event "
-            "is applied at most once, in any order."
+            "in `Authorization`. Bad signature or body hash: 401 and no change. A verified "
+            "event whose fields do not fit: 400 `invalid_payload`, recorded as `rejected`, no "
+            "change. Each event is applied at most once, in any order."
         ),
         request={"application/webhook+json": OpenApiTypes.OBJECT},
         responses={200: s.LiveKitWebhookResultSerializer},

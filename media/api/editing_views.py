@@ -22,6 +22,7 @@ from cnt.api.serializers import ErrorSerializer
 from cnt.errors import InvalidInput
 from media.api.serializers import AssetSerializer
 from media.editing import commands, quotes, selectors, services
+from media.editing.fields import MAX_MERGE_SOURCES
 from media.editing.operations import (
     AUDIO,
     MAX_OPERATIONS,
@@ -122,6 +123,7 @@ class AudioEditSerializer(serializers.Serializer):
     sources = serializers.ListField(
         child=serializers.UUIDField(),
         required=False,
+        max_length=MAX_MERGE_SOURCES,
         help_text="With a first `merge` operation: the assets to join (or put them in it).",
     )
     operations = serializers.ListField(

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cnt.api.serializers import EnumField
+from cnt.validators import validate_single_line
 from support.models import SupportCategory, SupportMessage, SupportReply, SupportStatus
 
 
@@ -64,7 +65,7 @@ class SupportTicketDetailSerializer(SupportTicketSerializer):
 
 
 class SupportTicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=200, validators=[validate_single_line])
     message = serializers.CharField(max_length=5000)
     category = _category_field(default=SupportCategory.GENERAL)
 

@@ -247,3 +247,12 @@ def test_google_login_is_throttled(api_client, google_tokens, throttle_rates):
 
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def test_google_login_folds_a_profile_name_onto_one_line(api_client, google_tokens):
+    token = google_tokens.token(name="Ada\r\nBcc: all@example.com")
+
+    response = api_client.post(URL, {"id_token": token}, format="json")
+
+    assert response.status_code == 200
+    assert User.objects.get().display_name == "Ada Bcc: all@example.com"

@@ -100,6 +100,10 @@ def test_patch_me_may_change_the_case_of_its_own_username(user_client, user):
         ({"username": "no spaces"}, "username"),
         ({"username": "ab"}, "username"),
         ({"display_name": "x" * 101}, "display_name"),
+        ({"display_name": "Ruth\r\nBcc: all@example.com"}, "display_name"),
+        ({"display_name": "Ruth\nBoaz"}, "display_name"),
+        ({"display_name": "Ruth\u2028Boaz"}, "display_name"),
+        ({"display_name": "Ruth\tBoaz"}, "display_name"),
         ({"bio": "x" * 2001}, "bio"),
     ],
 )

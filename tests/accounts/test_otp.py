@@ -110,6 +110,29 @@ def test_send_otp_cooldown_is_429_with_retry_after_for_any_address(
     assert EmailVerification.objects.count() == rows
 
 
+def test_send_otp_right_after_registration_answers_as_for_an_unknown_address(
+    api_client, send, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registered = api_client.post(
+            "/api/v1/auth/register",
+            {"email": "new@example.com", "username": "newcomer", "password": NEW_PASSWORD},
+            format="json",
+        )
+    assert registered.status_code == 201
+
+    known = send("new@example.com")
+    unknown = send("nobody@example.com")
+
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    assert known.status_code == 200
+    assert known.json() == SENT
+    # and then the cooldown holds for both alike
+    again_known, again_unknown = send("new@example.com"), send("nobody@example.com")
+    assert again_known.status_code == again_unknown.status_code == 429
+    assert again_known.json()["code"] == again_unknown.json()["code"] == "otp_cooldown"
+
+
 def test_send_otp_cooldown_is_per_purpose(send, unverified, mailoutbox):
     assert send("joan@example.com").status_code == 200
     assert send("joan@example.com", "password_reset").status_code == 200

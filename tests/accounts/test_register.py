@@ -192,3 +192,24 @@ def test_register_race_lost_at_the_database_is_still_a_400(
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
     _nothing_created(before, mailoutbox)
+
+
+@pytest.mark.parametrize(
+    "name", ["Ada\r\nBcc: all@example.com", "Ada\nLovelace", "Ada\x85Lovelace"]
+)
+def test_register_refuses_a_display_name_with_line_breaks(api_client, mailoutbox, name):
+    response = api_client.post(
+        "/api/v1/auth/register",
+        {
+            "email": "ada@example.com",
+            "username": "ada_l",
+            "password": "Brand-New-Lantern-77",
+            "display_name": name,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["display_name"]
+    assert User.objects.count() == 0
+    assert mailoutbox == []

@@ -191,6 +191,23 @@ def test_without_a_gateway_donations_are_503_not_configured(stripe_server):
     assert stripe_server.calls == []
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"amount": "0", "currency": "GBP"}, "amount"),
+        ({"amount": "-5.00", "currency": "GBP"}, "amount"),
+        ({"amount": "10.00", "currency": "XYZ"}, "currency"),
+    ],
+)
+def test_without_a_gateway_bad_input_is_still_400(stripe_server, body, field):
+    response = give(client_for(UserFactory()), body)
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert Donation.objects.count() == 0
+    assert stripe_server.calls == []
+
+
 def test_a_gateway_refusal_is_stored_and_replayed(gateway):
     gateway.failures.append(
         (402, {"error": {"type": "card_error", "code": "amount_too_small", "message": "Too small"}})

@@ -1,5 +1,6 @@
 """POST /api/v1/donations/webhook: signature, tolerance, exactly-once and out-of-order events."""
 
+import hashlib
 import json
 import threading
 import time
@@ -354,3 +355,88 @@ def test_concurrent_deliveries_of_one_event_are_applied_once(gateway, mailoutbox
     assert len(mailoutbox) == 1
     donation.refresh_from_db()
     assert donation.status == DonationStatus.SUCCEEDED
+
+
+# --- signed but malformed ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"amount_received": "lots"}, "data.object.amount_received"),
+        ({"amount_received": 1.5}, "data.object.amount_received"),
+        ({"amount_received": True}, "data.object.amount_received"),
+        ({"amount": 10**30}, "data.object.amount"),
+        ({"id": "pi_" + "x" * 300}, "data.object.id"),
+        ({"metadata": {"donation_id": "9" * 40}}, "data.object.metadata.donation_id"),
+        ({"metadata": "not a map"}, "data.object.metadata"),
+        ({"currency": "g\u0000bp"}, "data.object"),
+        ({"last_payment_error": {"message": "bad\u0000"}}, "data.object"),
+    ],
+)
+def test_a_signed_but_malformed_intent_is_400_recorded_as_rejected_and_applies_nothing(
+    gateway, api_client, mailoutbox, overrides, field
+):
+    donation = DonationFactory(amount=Decimal("10.00"))
+    event = fake_stripe.event(
+        "payment_intent.succeeded", intent(donation, **overrides), event_id="evt_malformed"
+    )
+
+    response = post(api_client, event)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_payload"
+    assert list(body["errors"]) == [field]
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PENDING
+    assert mailoutbox == []
+    record = ProcessedWebhookEvent.objects.get()
+    assert (record.event_id, record.outcome, record.donation) == (event["id"], "rejected", None)
+    # a redelivery is refused the same way and recorded once
+    assert post(api_client, event).status_code == 400
+    assert ProcessedWebhookEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("event_id", ["evt_" + "x" * 300, "evt_\u0000"])
+def test_a_signed_event_with_an_unusable_id_is_recorded_by_its_body_hash(
+    gateway, api_client, event_id
+):
+    donation = DonationFactory(amount=Decimal("10.00"))
+    event = fake_stripe.event("payment_intent.succeeded", intent(donation), event_id=event_id)
+    body = json.dumps(event).encode()
+
+    response = post(api_client, body)
+
+    assert response.status_code == 400
+    message = "This field does not fit the gateway's event format."
+    assert response.json()["errors"] == {"id": [message]}
+
+    record = ProcessedWebhookEvent.objects.get()
+    assert record.event_id == "sha256:" + hashlib.sha256(body).hexdigest()
+    assert record.outcome == "rejected"
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PENDING
+
+
+def test_a_signed_refund_with_a_non_numeric_amount_is_400(gateway, api_client):
+    donation = DonationFactory(
+        amount=Decimal("10.00"), status=DonationStatus.SUCCEEDED, provider_reference="pi_r"
+    )
+    obj = {**charge(donation, refunded_minor=500, full=False), "amount_refunded": "500"}
+
+    response = deliver(api_client, "charge.refunded", obj)
+
+    assert response.status_code == 400
+    donation.refresh_from_db()
+    assert (donation.status, donation.amount_refunded) == (DonationStatus.SUCCEEDED, Decimal("0"))
+    assert ProcessedWebhookEvent.objects.get().outcome == "rejected"
+
+
+def test_a_signed_body_nested_past_the_recursion_limit_is_400(gateway, api_client):
+    body = b'{"id": "evt_deep", "a": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+
+    response = post(api_client, body)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_payload"

@@ -302,3 +302,79 @@ def test_old_webhook_records_are_purged_in_batches_and_recent_ones_kept(settings
     assert webhook_events_purge(batch_size=2) == 5
     assert set(LiveWebhookEvent.objects.values_list("event_id", flat=True)) == {"EV_5", "EV_6"}
     assert purge_webhook_events.delay().get() == 0  # nothing left to do: safe to rerun
+
+
+# --- signed but malformed ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda room: room_event("room_started", room, T0, "EV_" + "x" * 200), "id"),
+        (lambda room: room_event("room_started", "r" * 300, T0, "EV_1"), "room.name"),
+        (lambda room: room_event("room_started", room, 10**15, "EV_1"), "createdAt"),
+        (lambda room: room_event("room_started", room, -5, "EV_1"), "createdAt"),
+        (lambda room: room_event("room_started", room + "\x00", T0, "EV_1"), "event"),
+        (
+            lambda room: participant_event(
+                "participant_joined", room, T0, "EV_1", identity="user:1", sid="PA_" + "s" * 100
+            ),
+            "participant.sid",
+        ),
+        (
+            lambda room: api.WebhookEvent(
+                event="egress_ended",
+                id="EV_1",
+                created_at=T0,
+                egress_info=api.EgressInfo(room_name=room, egress_id="EG_" + "e" * 100),
+            ),
+            "egressInfo.egressId",
+        ),
+    ],
+)
+def test_a_signed_but_malformed_event_is_400_recorded_as_rejected_and_changes_nothing(
+    livekit_keys, client, host, build, field
+):
+    meeting = make_meeting(host)
+
+    response = deliver(client, build(meeting.room_name))
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_payload"
+    assert list(body["errors"]) == [field]
+    meeting.refresh_from_db()
+    assert meeting.status == StreamStatus.SCHEDULED
+    assert not LiveParticipant.objects.exists()
+    record = LiveWebhookEvent.objects.get()
+    assert record.outcome == "rejected"
+    assert len(record.event_id) <= 128 and "\x00" not in record.event_id
+
+
+def test_a_signed_body_the_sdk_cannot_parse_is_400_and_recorded_by_its_hash(
+    livekit_keys, client, host
+):
+    import base64
+    import hashlib
+
+    from tests.live.conftest import KEY, SECRET
+
+    meeting = make_meeting(host)
+    body = (
+        '{"event": "room_started", "id": "EV_1", "createdAt": "not a number", '
+        f'"room": {{"name": "{meeting.room_name}"}}}}'
+    ).encode()
+    digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    token = api.AccessToken(KEY, SECRET).with_sha256(digest).to_jwt()
+
+    response = post_webhook(client, body, token)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_payload"
+    record = LiveWebhookEvent.objects.get()
+    assert (record.event_id, record.outcome) == (
+        "sha256:" + hashlib.sha256(body).hexdigest(),
+        "rejected",
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == StreamStatus.SCHEDULED

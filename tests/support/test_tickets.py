@@ -202,3 +202,23 @@ def test_staff_close_tickets_in_bulk_from_the_admin(client):
     )
     assert response.status_code == 302
     assert set(SupportMessage.objects.values_list("status", flat=True)) == {"closed"}
+
+
+def test_a_subject_with_line_breaks_is_refused():
+    user = UserFactory()
+    body = {"subject": "Help\r\nBcc: all@example.com", "message": "Hi", "category": "technical"}
+
+    response = client_for(user).post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["subject"]
+    assert SupportMessage.objects.count() == 0
+
+
+def test_notification_email_subjects_are_one_line(mailoutbox):
+    from cnt.notifications.tasks import send_notification_email
+
+    user = UserFactory()
+    send_notification_email.run(user.pk, "Ruth\r\nBcc: all@example.com liked it", "")
+
+    assert mailoutbox[0].subject == "Ruth Bcc: all@example.com liked it"
