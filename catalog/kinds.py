@@ -46,6 +46,9 @@ class ContentKind:
     search_fields: tuple[str, ...] = ()
     lexicon_fields: tuple[str, ...] = ("title",)
     has_published_at: bool = False
+    # Spoken word (sermons, podcasts, films, Bible stories): transcribed for captions,
+    # transcripts and search inside what was said (catalog/transcripts.py).
+    is_spoken_word: bool = False
 
     @property
     def model(self) -> type[models.Model]:
@@ -128,6 +131,10 @@ def searchable_kinds() -> list[ContentKind]:
     return [kind for kind in kinds() if kind.is_searchable]
 
 
+def spoken_word_kinds() -> list[ContentKind]:
+    return [kind for kind in kinds() if kind.is_spoken_word]
+
+
 def kind_text_choices(class_name: str, selected=None) -> type[models.TextChoices]:
     """A TextChoices enum of the kinds (members named after the kind, upper case)."""
     members = [
@@ -172,6 +179,7 @@ PODCAST = kind_register(
         position=10,
         media_fields=(("video", ("video",)), ("audio", ("audio",))),
         image_fields=("thumbnail",),
+        is_spoken_word=True,
         **_PUBLISHED,
     )
 )
@@ -183,6 +191,7 @@ MOVIE = kind_register(
         position=20,
         media_fields=(("video", ("video",)),),
         image_fields=("thumbnail", "poster"),
+        is_spoken_word=True,
         **_PUBLISHED,
     )
 )

@@ -16,6 +16,7 @@ from catalog.models import (
     Podcast,
 )
 from catalog.services.artists import artist_get_or_create_for_user
+from catalog.transcripts import content_transcript_request
 from cnt.models import ModerationStatus
 from media.models import AssetKind, MediaAsset
 from media.selectors import asset_get_usable_for_owner
@@ -111,6 +112,7 @@ def content_create(
         moderation.content_submit(
             content_type=kinds.kind_for(obj).name, obj=obj, trusted=artist.is_trusted
         )
+        content_transcript_request(obj=obj)
     return obj
 
 
@@ -149,6 +151,7 @@ def content_update(*, obj, user, **changes):
             moderation.content_return_to_review(
                 content_type=kinds.kind_for(locked).name, obj=locked, trusted=trusted
             )
+            content_transcript_request(obj=locked)
         _field_writers_apply(locked, changes)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)

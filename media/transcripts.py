@@ -1,0 +1,298 @@
+"""Transcripts and captions of audio and video assets: request, transcribe, store, upload.
+
+Content above the media layer decides which assets are spoken word (catalog/kinds.py,
+`is_spoken_word`) and calls `transcript_request`; the transcript is made after processing
+by the `media.transcribe_asset` task, which claims the row like every job (media/jobs.py),
+retries transient Deepgram errors with backoff and fails at once on terminal ones. Each new
+set of captions (generated or uploaded) becomes the current track of its language; older
+tracks are kept as history. The current track of the spoken language also feeds the search
+segments and the read-along paragraphs.
+"""
+
+import logging
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cnt.errors import InvalidInput
+from media import captions, ffmpeg, storage, transcription
+from media.captions import CaptionsInvalid, Cue
+from media.jobs import JobSpec, job_claim, job_own_row, job_release, job_retry_or_fail
+from media.models import (
+    AssetKind,
+    AssetStatus,
+    CaptionSource,
+    CaptionTrack,
+    MediaAsset,
+    Transcript,
+    TranscriptSegment,
+    TranscriptStatus,
+)
+from media.probe import input_args
+
+logger = logging.getLogger("cnt.media.transcripts")
+
+TRANSCRIBED_KINDS = (AssetKind.AUDIO, AssetKind.VIDEO)
+
+JOB = JobSpec(
+    model=Transcript,
+    waiting=(TranscriptStatus.PENDING,),
+    running=TranscriptStatus.PROCESSING,
+    retry_status=TranscriptStatus.PENDING,
+    failed=TranscriptStatus.FAILED,
+    noun="transcript",
+    interrupted_message="Transcription was interrupted too many times.",
+    # One request is the whole run (no progress to beat on): a claim is live for as long as
+    # a request may take.
+    stale_seconds=lambda: settings.DEEPGRAM_TIMEOUT_SECONDS + 300,
+)
+
+
+# --- state as the API shows it ---------------------------------------------------------------
+
+
+def captions_state(asset: MediaAsset | None, *, is_spoken_word: bool) -> tuple[str, str | None]:
+    """(captions_status, reason): `none` for content without speech to transcribe,
+    `disabled` while transcription is off (nothing waits in a queue), else the
+    transcript's status; `ready` whenever captions exist (uploaded ones too)."""
+    transcript = getattr(asset, "transcript", None) if asset is not None else None
+    if transcript is not None and transcript.caption_languages:
+        return TranscriptStatus.READY, None
+    if asset is None or asset.kind not in TRANSCRIBED_KINDS or not is_spoken_word:
+        return "none", None
+    if transcript is None or transcript.status == TranscriptStatus.PENDING:
+        if not transcription.is_enabled():
+            return "disabled", transcription.DISABLED_REASON
+        return TranscriptStatus.PENDING, None
+    if transcript.status == TranscriptStatus.FAILED:
+        return TranscriptStatus.FAILED, transcript.error or "Transcription failed."
+    return transcript.status, None
+
+
+# --- requesting and scheduling ---------------------------------------------------------------
+
+
+def transcript_request(*, asset: MediaAsset, language: str = "") -> Transcript | None:
+    """Spoken-word content streams `asset`: make sure it has a transcript, transcribed once
+    the asset is processed (now, if it already is). Safe to call twice."""
+    if asset.kind not in TRANSCRIBED_KINDS:
+        return None
+    transcript, _ = Transcript.objects.get_or_create(
+        asset=asset, defaults={"requested_language": language}
+    )
+    transcript_schedule(transcript=transcript, asset=asset)
+    return transcript
+
+
+def transcript_schedule(*, transcript: Transcript, asset: MediaAsset) -> bool:
+    """Queue the transcription after commit when there is something to do; never while
+    transcription is off (the state says so instead)."""
+    if not transcription.is_enabled():
+        return False
+    if transcript.status != TranscriptStatus.PENDING or asset.status != AssetStatus.READY:
+        return False
+    from media.tasks import transcribe_asset
+
+    transcript_id = transcript.pk
+    transaction.on_commit(lambda: transcribe_asset.delay(transcript_id))
+    return True
+
+
+def transcripts_schedule_for_asset(*, asset: MediaAsset) -> bool:
+    """Called when processing publishes an asset: a waiting transcript can run now."""
+    transcript = Transcript.objects.filter(asset_id=asset.pk).first()
+    return transcript is not None and transcript_schedule(transcript=transcript, asset=asset)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def _fail(transcript: Transcript, message: str) -> None:
+    transcript.status = TranscriptStatus.FAILED
+    transcript.error = message[:2000]
+    transcript.heartbeat_at = None
+    transcript.save(update_fields=["status", "error", "heartbeat_at", "updated_at"])
+
+
+def _speech_audio(src: Path, target: Path) -> None:
+    """Mono 16 kHz Opus: all speech recognition needs, a fraction of the upload."""
+    command = [
+        settings.FFMPEG_BINARY, "-hide_banner", "-nostdin", "-y", "-v", "error",
+        *input_args(src), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000",
+        "-c:a", "libopus", "-b:a", "24k", "-f", "ogg", f"file:{target}",
+    ]  # fmt: skip
+    ffmpeg.run_simple(command, "speech audio", timeout=3600)
+
+
+def transcript_run(*, transcript_id) -> str:
+    """Transcribe one asset. Returns "ready", "noop", "gone", "failed", "waiting" (asset not
+    processed yet) or "disabled"; raises RetryLater after a transient error."""
+    if not transcription.is_enabled():
+        return "disabled"
+    claimed = job_claim(JOB, transcript_id, fail=_fail, select_related=("asset",))
+    if isinstance(claimed, str):
+        return claimed
+    transcript, asset = claimed, claimed.asset
+    if asset.status != AssetStatus.READY:
+        job_release(JOB, transcript.pk)  # processing's publish schedules it again
+        return "waiting"
+    workdir = Path(tempfile.mkdtemp(prefix="cnt-speech-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    try:
+        audio = workdir / "speech.ogg"
+        with storage.local_copy(asset.storage_key) as src:
+            _speech_audio(src, audio)
+        heard = transcription.transcribe(audio, language=transcript.requested_language)
+    except transcription.TranscriptionError as exc:
+        return job_retry_or_fail(
+            JOB, transcript, exc.message, terminal=not exc.transient, fail=_fail
+        )
+    except (ffmpeg.FFmpegError, OSError, subprocess.SubprocessError) as exc:
+        message = getattr(exc, "message", None) or f"Audio extraction failed: {exc}"
+        return job_retry_or_fail(JOB, transcript, message, fail=_fail)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return _store_recognised(transcript, heard)
+
+
+def _store_recognised(transcript: Transcript, heard: transcription.Recognised) -> str:
+    cues = captions.cues_from_words(heard.words)
+    with transaction.atomic():
+        locked = job_own_row(JOB, transcript).select_for_update().first()
+        if locked is None:
+            return "gone"
+        language = captions.language_normalise(heard.language) if heard.language else "en"
+        locked.language = locked.language or language
+        locked.words = [[round(s, 3), round(e, 3), w] for s, e, w in heard.words]
+        uploaded = CaptionTrack.objects.filter(
+            asset_id=locked.asset_id, language=language, is_current=True,
+            source=CaptionSource.UPLOADED,
+        ).exists()  # fmt: skip
+        if not uploaded:
+            locked.source = CaptionSource.GENERATED
+            locked.paragraphs = heard.paragraphs or captions.paragraphs_from_cues(cues)
+        locked.status = TranscriptStatus.READY
+        locked.error = ""
+        locked.heartbeat_at = None
+        locked.completed_at = timezone.now()
+        locked.save()
+        if cues:
+            _track_add(
+                transcript=locked,
+                language=language,
+                cues=cues,
+                source=CaptionSource.GENERATED,
+                user=None,
+                make_current=not uploaded,
+            )
+    return "ready"
+
+
+# --- caption tracks --------------------------------------------------------------------------
+
+
+def _track_add(
+    *,
+    transcript: Transcript,
+    language: str,
+    cues: list[Cue],
+    source: str,
+    user,
+    make_current: bool = True,
+) -> CaptionTrack:
+    """A new version of the captions of `language` (in the caller's transaction, with the
+    transcript locked): current unless told otherwise, the old current one kept as history;
+    the search segments follow the current track of the spoken language."""
+    if make_current:
+        CaptionTrack.objects.filter(
+            asset_id=transcript.asset_id, language=language, is_current=True
+        ).update(is_current=False)
+    track = CaptionTrack.objects.create(
+        asset_id=transcript.asset_id,
+        language=language,
+        source=source,
+        vtt=captions.vtt_write(cues),
+        cue_count=len(cues),
+        is_current=make_current,
+        created_by=user,
+    )
+    if make_current:
+        languages = sorted({*transcript.caption_languages, language})
+        if languages != transcript.caption_languages:
+            transcript.caption_languages = languages
+            transcript.save(update_fields=["caption_languages", "updated_at"])
+        if language == transcript.language:
+            _segments_replace(transcript.asset_id, cues)
+    return track
+
+
+def _segments_replace(asset_id, cues: list[Cue]) -> None:
+    TranscriptSegment.objects.filter(asset_id=asset_id).delete()
+    TranscriptSegment.objects.bulk_create(
+        [
+            TranscriptSegment(
+                asset_id=asset_id,
+                position=position,
+                start=cue.start,
+                end=cue.end,
+                text=cue.text,
+                words=cue.words,
+            )
+            for position, cue in enumerate(cues)
+        ],
+        batch_size=1000,
+    )
+
+
+def captions_upload(*, asset: MediaAsset, language: str, data: bytes, user) -> CaptionTrack:
+    """Owner's or moderator's captions (WebVTT or SRT): validated, normalised to WebVTT and
+    made the current track of `language`, replacing generated captions (kept as history).
+    For the spoken language (or when none is known yet) they also become the transcript
+    that search and read-along use. Raises InvalidInput; changes nothing then."""
+    if asset.kind not in TRANSCRIBED_KINDS:
+        raise InvalidInput(errors={"file": ["Only audio and video have captions."]})
+    try:
+        language = captions.language_normalise(language)
+    except CaptionsInvalid as exc:
+        raise InvalidInput(errors={"language": [str(exc)]})
+    try:
+        cues = captions.captions_parse(data)
+    except CaptionsInvalid as exc:
+        raise InvalidInput(errors={"file": [str(exc)]})
+    duration = asset.duration_seconds or 0
+    if duration and cues[-1].start > duration + 1:
+        raise InvalidInput(errors={"file": ["The captions run past the end of the media."]})
+    with transaction.atomic():
+        transcript, _ = Transcript.objects.get_or_create(asset=asset)
+        transcript = Transcript.objects.select_for_update().get(pk=transcript.pk)
+        if not transcript.language or transcript.language == language:
+            transcript.language = language
+            transcript.source = CaptionSource.UPLOADED
+            transcript.paragraphs = captions.paragraphs_from_cues(cues)
+            transcript.words = [[w[0], w[0], w[1]] for cue in cues for w in cue.words]
+            if transcript.status != TranscriptStatus.PROCESSING:
+                transcript.status = TranscriptStatus.READY
+                transcript.error = ""
+                transcript.completed_at = timezone.now()
+            transcript.save()
+        return _track_add(
+            transcript=transcript,
+            language=language,
+            cues=cues,
+            source=CaptionSource.UPLOADED,
+            user=user,
+        )
+
+
+def captions_current(*, asset_id, language_slug: str) -> CaptionTrack | None:
+    """The current track whose language has this path slug (media/playback.py)."""
+    for track in CaptionTrack.objects.filter(asset_id=asset_id, is_current=True).only(
+        "id", "language", "vtt"
+    ):
+        if captions.language_slug(track.language) == language_slug:
+            return track
+    return None
