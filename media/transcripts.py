@@ -82,10 +82,15 @@ def transcript_request(*, asset: MediaAsset, language: str = "") -> Transcript |
     the asset is processed (now, if it already is). Safe to call twice."""
     if asset.kind not in TRANSCRIBED_KINDS:
         return None
-    transcript, _ = Transcript.objects.get_or_create(
-        asset=asset, defaults={"requested_language": language}
-    )
-    transcript_schedule(transcript=transcript, asset=asset)
+    with transaction.atomic():
+        # The asset's row lock orders this against processing's publish (which locks it
+        # too): either publish is done and the asset reads ready here, or publish runs after
+        # this commits and finds the transcript waiting. Either way it is scheduled once.
+        locked = MediaAsset.objects.select_for_update().only("id", "status").get(pk=asset.pk)
+        transcript, _ = Transcript.objects.get_or_create(
+            asset_id=asset.pk, defaults={"requested_language": language}
+        )
+        transcript_schedule(transcript=transcript, asset=locked)
     return transcript
 
 
