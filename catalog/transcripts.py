@@ -77,6 +77,16 @@ def content_captions_upload(*, obj, user, language: str, data: bytes) -> Caption
     return transcripts.captions_upload(asset=asset, language=language, data=data, user=user)
 
 
+def content_transcript_language_set(*, obj, user, language: str) -> Transcript:
+    """Owner or moderator: the language spoken in the item; it is transcribed again in it."""
+    if not policies.can_edit_captions(user, obj):
+        raise Forbidden("Only the owner or a moderator can set the spoken language.")
+    asset = selectors.primary_asset(obj)
+    if asset is None or not kinds.kind_for(obj).is_spoken_word:
+        raise InvalidInput(errors={"language": ["This item is not transcribed."]})
+    return transcripts.transcript_language_set(asset=asset, language=language, user=user)
+
+
 def content_captions_history(*, obj, user) -> list[CaptionTrack]:
     """Every version of an item's captions, newest first (owner and moderators)."""
     if not policies.can_edit_captions(user, obj):

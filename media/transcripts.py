@@ -170,8 +170,12 @@ def _store_recognised(transcript: Transcript, heard: transcription.Recognised) -
         locked = job_own_row(JOB, transcript).select_for_update().first()
         if locked is None:
             return "gone"
-        language = captions.language_normalise(heard.language) if heard.language else "en"
-        locked.language = locked.language or language
+        try:
+            language = captions.language_normalise(heard.language or "en")
+        except CaptionsInvalid:
+            language = "en"
+        if locked.source != CaptionSource.UPLOADED or not locked.language:
+            locked.language = language
         locked.words = [[round(s, 3), round(e, 3), w] for s, e, w in heard.words]
         uploaded = CaptionTrack.objects.filter(
             asset_id=locked.asset_id, language=language, is_current=True,
@@ -291,6 +295,47 @@ def captions_upload(*, asset: MediaAsset, language: str, data: bytes, user) -> C
             source=CaptionSource.UPLOADED,
             user=user,
         )
+
+
+def transcript_language_set(*, asset: MediaAsset, language: str, user) -> Transcript:
+    """The owner says which language is spoken: generated captions are made again in it
+    (the generated tracks in use are retired to the history; uploaded ones stay). Raises
+    InvalidInput for a bad tag, Conflict while a transcription runs."""
+    from cnt.errors import Conflict
+
+    if asset.kind not in TRANSCRIBED_KINDS:
+        raise InvalidInput(errors={"language": ["Only audio and video are transcribed."]})
+    try:
+        language = captions.language_normalise(language)
+    except CaptionsInvalid as exc:
+        raise InvalidInput(errors={"language": [str(exc)]})
+    with transaction.atomic():
+        locked_asset = MediaAsset.objects.select_for_update().only("id", "status").get(pk=asset.pk)
+        transcript, _ = Transcript.objects.get_or_create(asset_id=asset.pk)
+        transcript = Transcript.objects.select_for_update().get(pk=transcript.pk)
+        if transcript.status == TranscriptStatus.PROCESSING:
+            raise Conflict("The item is being transcribed; set the language when it is done.")
+        if transcript.requested_language == language and transcript.status in (
+            TranscriptStatus.PENDING,
+            TranscriptStatus.READY,
+        ):
+            return transcript
+        retired = CaptionTrack.objects.filter(
+            asset_id=asset.pk, is_current=True, source=CaptionSource.GENERATED
+        )
+        gone = set(retired.values_list("language", flat=True))
+        retired.update(is_current=False)
+        transcript.caption_languages = [x for x in transcript.caption_languages if x not in gone]
+        transcript.requested_language = language
+        transcript.status = TranscriptStatus.PENDING
+        transcript.attempts = 0
+        transcript.error = ""
+        if transcript.source == CaptionSource.GENERATED:
+            transcript.language = language
+            TranscriptSegment.objects.filter(asset_id=asset.pk).delete()
+        transcript.save()
+        transcript_schedule(transcript=transcript, asset=locked_asset)
+    return transcript
 
 
 def captions_current(*, asset_id, language_slug: str) -> CaptionTrack | None:

@@ -38,6 +38,12 @@ class TranscriptSerializer(serializers.Serializer):
     paragraphs = TranscriptParagraphSerializer(many=True)
 
 
+class TranscriptLanguageSerializer(serializers.Serializer):
+    language = serializers.CharField(
+        max_length=16, help_text="BCP-47 tag of the spoken language: en, fr, pt-BR."
+    )
+
+
 class CaptionTrackSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     language = serializers.CharField()
@@ -92,6 +98,27 @@ class TranscriptView(APIView):
     def get(self, request, content_type, object_id):
         obj = _content(request, content_type, object_id)
         view = transcripts.content_transcript_get(obj=obj)
+        return Response(TranscriptSerializer(view).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Set the spoken language (owner or moderator)",
+        description=(
+            "By default the language is detected. Setting it transcribes the item again in "
+            "that language; generated captions in use go to the history, uploaded ones stay."
+        ),
+        parameters=[TYPE_PARAMETER, ID_PARAMETER],
+        request=TranscriptLanguageSerializer,
+        responses={200: TranscriptSerializer},
+    )
+    def put(self, request, content_type, object_id):
+        obj = _content(request, content_type, object_id)
+        data = validated(TranscriptLanguageSerializer, request)
+        transcripts.content_transcript_language_set(
+            obj=obj, user=request.user, language=data["language"]
+        )
+        fresh = _content(request, content_type, object_id)
+        view = transcripts.content_transcript_get(obj=fresh)
         return Response(TranscriptSerializer(view).data)
 
 

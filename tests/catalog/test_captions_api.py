@@ -243,3 +243,16 @@ def test_transcript_of_an_unknown_type_or_item_is_not_found(api_client):
     assert api_client.get("/api/v1/sermon/1/transcript").status_code == 404
     assert api_client.get("/api/v1/podcast/999999/transcript").status_code == 404
     assert api_client.get("/api/v1/community_post/1/transcript").status_code == 404
+
+
+def test_bible_stories_show_their_captions(api_client, client):
+    from tests.bible.factories import StoryFactory
+
+    story = StoryFactory(status=ModerationStatus.APPROVED)
+    asset = story.video or story.audio
+    _generated(asset)
+    body = api_client.get(f"/api/v1/bible/stories/{story.pk}").json()
+    assert body["captions_status"] == "ready"
+    assert client.get(body["captions"]["en"]).content.decode() == GENERATED_VTT
+    listed = api_client.get("/api/v1/bible/stories").json()["results"]
+    assert listed[0]["captions"] == body["captions"]

@@ -215,3 +215,43 @@ def test_music_is_not_spoken_word_and_gets_no_transcript(
     _publish(MusicTrack, user, asset, django_capture_on_commit_callbacks)
     assert not Transcript.objects.filter(asset=asset).exists()
     assert deepgram.calls == []
+
+
+def test_the_owner_sets_the_language_and_the_item_is_transcribed_again_in_it(
+    deepgram, sermon, django_capture_on_commit_callbacks
+):
+    from tests.conftest import client_for
+
+    path, _ = sermon
+    user, stranger = UserFactory(), UserFactory()
+    asset = _ready_asset(user, path, django_capture_on_commit_callbacks)
+    item = _publish(Podcast, user, asset, django_capture_on_commit_callbacks)
+    Podcast.objects.filter(pk=item.pk).update(status="approved")
+    url = f"/api/v1/podcast/{item.pk}/transcript"
+
+    refused = client_for(stranger).put(url, {"language": "fr"}, format="json")
+    assert refused.status_code == 403
+    bad = client_for(user).put(url, {"language": "french!"}, format="json")
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["language"]
+    assert len(deepgram.calls) == 1
+    assert Transcript.objects.get(asset=asset).language == "en"
+
+    deepgram.language = "fr"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).put(url, {"language": "fr"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert len(deepgram.calls) == 2
+    assert deepgram.calls[1].query["language"] == ["fr"]
+    assert "detect_language" not in deepgram.calls[1].query
+    transcript = Transcript.objects.get(asset=asset)
+    assert (transcript.status, transcript.language, transcript.requested_language) == (
+        "ready",
+        "fr",
+        "fr",
+    )
+    assert transcript.caption_languages == ["fr"]
+    tracks = CaptionTrack.objects.filter(asset=asset).order_by("id")
+    assert [(t.language, t.is_current) for t in tracks] == [("en", False), ("fr", True)]
+    assert TranscriptSegment.objects.filter(asset=asset).count() == 2
+    body = client_for(stranger).get(url).json()
+    assert (body["status"], body["language"]) == ("ready", "fr")
