@@ -114,6 +114,23 @@ def transcripts_schedule_for_asset(*, asset: MediaAsset) -> bool:
     return transcript is not None and transcript_schedule(transcript=transcript, asset=asset)
 
 
+def transcripts_requeue(*, include_failed: bool = False) -> int:
+    """Queue every waiting transcript of a processed asset (and failed ones, if asked:
+    they start again with fresh attempts). Returns how many were queued."""
+    statuses = [TranscriptStatus.PENDING]
+    if include_failed:
+        statuses.append(TranscriptStatus.FAILED)
+        Transcript.objects.filter(status=TranscriptStatus.FAILED).update(
+            status=TranscriptStatus.PENDING, attempts=0, error=""
+        )
+    waiting = Transcript.objects.filter(
+        status=TranscriptStatus.PENDING, asset__status=AssetStatus.READY
+    ).select_related("asset")
+    return sum(
+        transcript_schedule(transcript=t, asset=t.asset) for t in waiting.iterator(chunk_size=500)
+    )
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 

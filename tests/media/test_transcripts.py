@@ -255,3 +255,33 @@ def test_the_owner_sets_the_language_and_the_item_is_transcribed_again_in_it(
     assert TranscriptSegment.objects.filter(asset=asset).count() == 2
     body = client_for(stranger).get(url).json()
     assert (body["status"], body["language"]) == ("ready", "fr")
+
+
+def test_media_transcribe_queues_what_waited_for_a_key(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.management import CommandError, call_command
+
+    from media import tasks
+    from tests.catalog.factories import MediaAssetFactory
+
+    waiting = Transcript.objects.create(asset=MediaAssetFactory())
+    failed = Transcript.objects.create(asset=MediaAssetFactory(), status="failed", error="x")
+    Transcript.objects.create(asset=MediaAssetFactory(status=AssetStatus.PROCESSING))
+    Transcript.objects.create(asset=MediaAssetFactory(), status="ready")
+    queued = []
+    monkeypatch.setattr(tasks.transcribe_asset, "delay", lambda *args: queued.append(args))
+
+    settings.DEEPGRAM_API_KEY = ""
+    with pytest.raises(CommandError, match="DEEPGRAM_API_KEY"):
+        call_command("media_transcribe")
+    settings.DEEPGRAM_API_KEY = "dg"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("media_transcribe")
+    assert queued == [(waiting.pk,)]
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("media_transcribe", "--failed")
+    assert sorted(queued) == sorted([(waiting.pk,), (failed.pk,)])
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.error) == ("pending", 0, "")
