@@ -421,19 +421,21 @@ class SearchResults:
                 hit.moments.append(moment)
 
     def _moment_rows_postgres(self, asset_ids: list) -> list:
+        """The first MOMENTS matching segments of each asset, walked in order on the
+        (asset, position) index: a common word stops after three rows, whatever the
+        transcript's length."""
         segments = connection.ops.quote_name(SEGMENTS_TABLE)
         vector = SEGMENT_VECTOR_COLUMN
         # Any of the words (as typed or as a prefix): a moment needs only one of them.
         query = tsquery_text(self.terms, any_term=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                'SELECT asset_id, start, "end", text, words FROM ('
-                ' SELECT s.asset_id, s.start, s."end", s.text, s.words, row_number() OVER ('
-                f"  PARTITION BY s.asset_id ORDER BY ts_rank(s.{vector}, q.q) DESC, s.start"
-                f" ) AS n FROM {segments} s CROSS JOIN (SELECT {TSQUERY} AS q) q"
-                f" WHERE s.asset_id = ANY (%s) AND s.{vector} @@ q.q"
-                ") AS ranked WHERE n <= %s ORDER BY asset_id, start",
-                [query, asset_ids, MOMENTS],
+                'SELECT a.id, m.start, m."end", m.text, m.words'
+                f" FROM unnest(%s::uuid[]) AS a(id) CROSS JOIN (SELECT {TSQUERY} AS q) q"
+                ' CROSS JOIN LATERAL (SELECT s.start, s."end", s.text, s.words'
+                f"  FROM {segments} s WHERE s.asset_id = a.id AND s.{vector} @@ q.q"
+                "  ORDER BY s.position LIMIT %s) m ORDER BY a.id, m.start",
+                [asset_ids, query, MOMENTS],
             )
             return [(r[0], r[1], r[2], r[3], _json(r[4])) for r in cursor.fetchall()]
 
