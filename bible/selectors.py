@@ -76,7 +76,7 @@ def story_queryset() -> QuerySet[BibleStory]:
             *(
                 f"{asset}__transcript__{column}"
                 for asset in ("video", "audio")
-                for column in ("words", "paragraphs")
+                for column in ("words", "paragraphs", "text")
             )
         )
         .prefetch_related("video__renditions", "audio__renditions")

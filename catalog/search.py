@@ -57,12 +57,16 @@ NEAREST_WORDS = 20
 LONG_WORD = 5
 MIN_CORRECTED_LENGTH = 3
 
-# Search inside what was said: transcript segments (media_transcript_segments, with a stored
-# `search_vector` and a GIN index, migration media/0004) of spoken-word kinds. At most
-# SPOKEN_CANDIDATES matching segments are ranked per pass; each hit shows up to MOMENTS of
-# its matching segments, each with the second the matching word was said.
-SPOKEN_CANDIDATES = 2000
+# Search inside what was said, for spoken-word kinds (migration media/0004, PostgreSQL): the
+# items are found by their transcript as one document (media_transcripts.search_document,
+# GIN), so a common word costs one index entry per item, not per segment; at most
+# SPOKEN_CANDIDATES of them are ranked per pass. Each hit then shows its first MOMENTS
+# matching segments (media_transcript_segments.search_vector, walked in order on the
+# (asset, position) index), each with the second the matching word was said.
+SPOKEN_CANDIDATES = 200
 MOMENTS = 3
+TRANSCRIPTS_TABLE = "media_transcripts"
+TRANSCRIPT_DOCUMENT_COLUMN = "search_document"
 SEGMENTS_TABLE = "media_transcript_segments"
 SEGMENT_VECTOR_COLUMN = "search_vector"
 
@@ -280,14 +284,14 @@ class SearchResults:
                 f" WHERE c.status = {approved} AND (c.{DOCUMENT_COLUMN} @@ q.q"
                 f" OR c.artist_id = ANY (ARRAY(SELECT id FROM matched)){spoken_match}) LIMIT %s)"
             )
-        segments = quote(SEGMENTS_TABLE)
+        transcripts = quote(TRANSCRIPTS_TABLE)
         sql = (
             f"WITH q AS (SELECT {TSQUERY} AS q), "
-            # What was said: the best segment rank per asset, over a bounded set of matches.
-            "spoken AS (SELECT s.asset_id, max(ts_rank(s.v, q.q)) AS rank FROM ("
-            f"SELECT t.asset_id, t.{SEGMENT_VECTOR_COLUMN} AS v FROM {segments} t CROSS JOIN q"
-            f" WHERE t.{SEGMENT_VECTOR_COLUMN} @@ q.q LIMIT {SPOKEN_CANDIDATES}) s"
-            " CROSS JOIN q GROUP BY s.asset_id), "
+            # What was said: items whose transcript (one document each) has the words, at
+            # most SPOKEN_CANDIDATES of them, ranked by the transcript's weight (D).
+            f"spoken AS (SELECT t.asset_id, ts_rank(t.{TRANSCRIPT_DOCUMENT_COLUMN}, q.q) AS rank"
+            f" FROM {transcripts} t CROSS JOIN q WHERE t.{TRANSCRIPT_DOCUMENT_COLUMN} @@ q.q"
+            f" LIMIT {SPOKEN_CANDIDATES}), "
             "matched AS ("
             f"SELECT a.id, ts_rank(setweight({name_vector}, 'B'), q.q) AS rank"
             f" FROM {quote(Artist._meta.db_table)} a CROSS JOIN q WHERE {name_vector} @@ q.q"

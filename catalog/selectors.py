@@ -94,7 +94,7 @@ _UNSHOWN_ASSET_FIELDS = (
 )
 
 
-_UNSHOWN_TRANSCRIPT_FIELDS = ("words", "paragraphs", "heartbeat_at", "started_at")
+_UNSHOWN_TRANSCRIPT_FIELDS = ("words", "paragraphs", "text", "heartbeat_at", "started_at")
 
 
 def content_queryset(*, model: type[Model]) -> QuerySet:

@@ -257,7 +257,10 @@ class Transcript(TimeStampedModel):
     Created when spoken-word content points at the asset; transcribed after processing by
     the `media.transcribe_asset` task (claimed like every job, see media/jobs.py).
     `caption_languages` mirrors the languages that have a current caption track, so a list
-    of items shows its captions without a query per item."""
+    of items shows its captions without a query per item. `text` is what the segments say,
+    as one document: PostgreSQL keeps a stored `search_document` of it with a GIN index
+    (migration media/0004; not a model field), which finds the items that said a word
+    without visiting every matching segment."""
 
     asset = models.OneToOneField(MediaAsset, on_delete=models.CASCADE, related_name="transcript")
     status = models.CharField(
@@ -275,6 +278,9 @@ class Transcript(TimeStampedModel):
         default=list, blank=True, help_text='[{"start", "end", "text"}, ...]'
     )
     caption_languages = models.JSONField(default=list, blank=True)
+    text = models.TextField(
+        blank=True, help_text="Everything said, as the search segments hold it (one document)."
+    )
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -257,6 +257,8 @@ def _track_add(
 
 
 def _segments_replace(asset_id, cues: list[Cue]) -> None:
+    """The search segments of an asset, and the transcript's one-document text."""
+    Transcript.objects.filter(asset_id=asset_id).update(text="\n".join(c.text for c in cues))
     TranscriptSegment.objects.filter(asset_id=asset_id).delete()
     TranscriptSegment.objects.bulk_create(
         [
@@ -349,6 +351,7 @@ def transcript_language_set(*, asset: MediaAsset, language: str, user) -> Transc
         transcript.error = ""
         if transcript.source == CaptionSource.GENERATED:
             transcript.language = language
+            transcript.text = ""
             TranscriptSegment.objects.filter(asset_id=asset.pk).delete()
         transcript.save()
         transcript_schedule(transcript=transcript, asset=locked_asset)

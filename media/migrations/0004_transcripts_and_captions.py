@@ -5,9 +5,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 # PostgreSQL only (SQLite searches transcripts with LIKE): a stored tsvector of each segment
-# and a GIN index over it, for search inside what was said (catalog/search.py). The column
-# is not a model field. 'english' as the content documents use, so one tsquery serves both.
+# and of each whole transcript, each with a GIN index, for search inside what was said
+# (catalog/search.py): the transcript's document finds the items, the segments the moments.
+# The columns are not model fields. 'english' as the content documents use, so one tsquery serves both.
 SEGMENT_VECTOR = "to_tsvector('english'::regconfig, coalesce(text, ''))"
+TRANSCRIPT_DOCUMENT = SEGMENT_VECTOR
 
 
 def segment_search_forwards(apps, schema_editor):
@@ -21,11 +23,22 @@ def segment_search_forwards(apps, schema_editor):
         "CREATE INDEX media_transcript_segments_search_idx "
         "ON media_transcript_segments USING gin (search_vector)"
     )
+    # One document per transcript: which items said a word, however many segments match.
+    schema_editor.execute(
+        "ALTER TABLE media_transcripts ADD COLUMN search_document tsvector "
+        f"GENERATED ALWAYS AS ({TRANSCRIPT_DOCUMENT}) STORED"
+    )
+    schema_editor.execute(
+        "CREATE INDEX media_transcripts_search_idx ON media_transcripts "
+        "USING gin (search_document)"
+    )
 
 
 def segment_search_backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("DROP INDEX IF EXISTS media_transcripts_search_idx")
+    schema_editor.execute("ALTER TABLE media_transcripts DROP COLUMN search_document")
     schema_editor.execute("DROP INDEX IF EXISTS media_transcript_segments_search_idx")
     schema_editor.execute("ALTER TABLE media_transcript_segments DROP COLUMN search_vector")
 
@@ -71,6 +84,7 @@ class Migration(migrations.Migration):
                 ('words', models.JSONField(blank=True, default=list, help_text='[[start, end, word], ...]')),
                 ('paragraphs', models.JSONField(blank=True, default=list, help_text='[{"start", "end", "text"}, ...]')),
                 ('caption_languages', models.JSONField(blank=True, default=list)),
+                ('text', models.TextField(blank=True, help_text='Everything said, as the search segments hold it (one document).')),
                 ('error', models.TextField(blank=True)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),

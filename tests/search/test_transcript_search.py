@@ -9,7 +9,7 @@ from catalog.models import Podcast
 from catalog.services import content_create
 from cnt.models import ModerationStatus
 from media import services
-from media.models import TranscriptSegment
+from media.models import Transcript, TranscriptSegment
 from tests.catalog.factories import MovieFactory, MusicTrackFactory, PodcastFactory
 from tests.factories import UserFactory
 from tests.media import fake_deepgram
@@ -25,6 +25,11 @@ def search(api_client, q):
 
 
 def _segment(asset, position, start, text):
+    """A segment, and the transcript's text, as media/transcripts.py stores them."""
+    transcript, _ = Transcript.objects.get_or_create(asset=asset, defaults={"language": "en"})
+    Transcript.objects.filter(pk=transcript.pk).update(
+        text="\n".join(filter(None, [transcript.text, text]))
+    )
     words, cursor = [], start
     for word in text.split():
         words.append([round(cursor, 3), word])
