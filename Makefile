@@ -57,7 +57,7 @@ serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
 test: venv $(CODEGEN)/.installed
-	@scripts/ensure-system.sh ffmpeg services chromium
+	@scripts/ensure-system.sh ffmpeg services chromium speech
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -20,6 +20,7 @@ BIBLE_STORY = kind_register(
         is_searchable=True,
         search_fields=("title", "scripture_reference", "description"),
         lexicon_fields=("title",),
+        is_spoken_word=True,
     )
 )
 

@@ -60,9 +60,27 @@ def document_get_for_user(*, user, pk) -> DocumentAsset:
 
 
 def story_queryset() -> QuerySet[BibleStory]:
-    return BibleStory.objects.select_related(
-        "video", "audio", "thumbnail", "category", "owner"
-    ).prefetch_related("video__renditions", "audio__renditions")
+    # The assets' transcripts give the captions (catalog/api CaptionsMixin); their words
+    # and paragraphs are read only by the transcript route.
+    return (
+        BibleStory.objects.select_related(
+            "video",
+            "audio",
+            "thumbnail",
+            "category",
+            "owner",
+            "video__transcript",
+            "audio__transcript",
+        )
+        .defer(
+            *(
+                f"{asset}__transcript__{column}"
+                for asset in ("video", "audio")
+                for column in ("words", "paragraphs", "text")
+            )
+        )
+        .prefetch_related("video__renditions", "audio__renditions")
+    )
 
 
 def story_list(

@@ -19,6 +19,7 @@ from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog import moderation
 from catalog.models import Artist, ContentType
 from catalog.services import content_delete
+from catalog.transcripts import content_transcript_request
 from cnt.errors import InvalidInput
 from media import services as media_services
 from media import storage
@@ -148,6 +149,7 @@ def story_create(
         moderation.content_submit(
             content_type=ContentType.BIBLE_STORY, obj=story, trusted=artist.is_trusted
         )
+        content_transcript_request(obj=story)
     return story
 
 
@@ -187,6 +189,7 @@ def story_update(*, story: BibleStory, user, **changes) -> BibleStory:
                 obj=locked,
                 trusted=_is_trusted(locked.owner_id),
             )
+            content_transcript_request(obj=locked)
     return locked
 
 

@@ -50,6 +50,9 @@ class ContentKind:
     # edit waits for a moderator (catalog/moderation.py, content_edit_*) while the approved
     # text stays public and searchable.
     reviewed_text_fields: tuple[str, ...] = ()
+    # Spoken word (sermons, podcasts, films, Bible stories): transcribed for captions,
+    # transcripts and search inside what was said (catalog/transcripts.py).
+    is_spoken_word: bool = False
 
     @property
     def model(self) -> type[models.Model]:
@@ -132,6 +135,10 @@ def searchable_kinds() -> list[ContentKind]:
     return [kind for kind in kinds() if kind.is_searchable]
 
 
+def spoken_word_kinds() -> list[ContentKind]:
+    return [kind for kind in kinds() if kind.is_spoken_word]
+
+
 def kind_text_choices(class_name: str, selected=None) -> type[models.TextChoices]:
     """A TextChoices enum of the kinds (members named after the kind, upper case)."""
     members = [
@@ -193,6 +200,7 @@ PODCAST = kind_register(
         media_fields=(("video", ("video",)), ("audio", ("audio",))),
         image_fields=("thumbnail",),
         reviewed_text_fields=(*_PUBLIC_TEXT, "scripture_reference"),
+        is_spoken_word=True,
         **_PUBLISHED,
     )
 )
@@ -205,6 +213,7 @@ MOVIE = kind_register(
         media_fields=(("video", ("video",)),),
         image_fields=("thumbnail", "poster"),
         reviewed_text_fields=(*_PUBLIC_TEXT, "director", "cast"),
+        is_spoken_word=True,
         **_PUBLISHED,
     )
 )

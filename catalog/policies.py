@@ -60,6 +60,12 @@ def can_edit_content(user, obj) -> bool:
     return _is_authenticated(user) and obj.owner_id == user.pk
 
 
+def can_edit_captions(user, obj) -> bool:
+    """Captions are corrected by the item's owner or by a moderator (accessibility fixes
+    need no new review)."""
+    return _is_authenticated(user) and (obj.owner_id == user.pk or is_moderator(user))
+
+
 def can_see_moderation_details(user, obj) -> bool:
     """The rejection reason is for the owner and moderators only."""
     return _is_authenticated(user) and (obj.owner_id == user.pk or is_moderator(user))

@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 
 from catalog import kinds, read_cache
 from catalog.models import Category
-from media.models import MediaAsset
+from media.models import MediaAsset, Transcript
 
 
 def _cached_models():
@@ -47,6 +47,11 @@ def _asset_changed(sender, instance, update_fields=None, **kwargs):
             read_cache.detail_forget(model=kind.model, pk=pk)
 
 
+def _transcript_changed(sender, instance, **kwargs):
+    """Captions status and languages show in the items streaming the asset."""
+    _asset_changed(sender, MediaAsset(pk=instance.asset_id), update_fields=None)
+
+
 def connect() -> None:
     for kind in kinds.kinds():
         model = kind.model
@@ -59,4 +64,5 @@ def connect() -> None:
                 _content_deleted, sender=model, dispatch_uid=f"references-{kind.name}"
             )
     post_save.connect(_asset_changed, sender=MediaAsset, dispatch_uid="detail-asset")
+    post_save.connect(_transcript_changed, sender=Transcript, dispatch_uid="detail-transcript")
     post_delete.connect(_category_deleted, sender=Category, dispatch_uid="count-category")

@@ -16,16 +16,19 @@ from a window function); a second pass only when nothing has every word; then th
 rows, one query per type present.
 """
 
+import json
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.db import connection, models
-from django.db.models import Case, FloatField, Q, Value, When
+from django.db.models import Case, Exists, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 
 from catalog import kinds
 from catalog.models import Artist, SearchWord
 from cnt.models import ModerationStatus
+from media.models import TranscriptSegment
 
 # What a search can be narrowed to: every searchable content kind (catalog/kinds.py), and
 # artists.
@@ -53,6 +56,19 @@ CORRECTION_SIMILARITY = 0.3
 NEAREST_WORDS = 20
 LONG_WORD = 5
 MIN_CORRECTED_LENGTH = 3
+
+# Search inside what was said, for spoken-word kinds (migration media/0004, PostgreSQL): the
+# items are found by their transcript as one document (media_transcripts.search_document,
+# GIN), so a common word costs one index entry per item, not per segment; at most
+# SPOKEN_CANDIDATES of them are ranked per pass. Each hit then shows its first MOMENTS
+# matching segments (media_transcript_segments.search_vector, walked in order on the
+# (asset, position) index), each with the second the matching word was said.
+SPOKEN_CANDIDATES = 200
+MOMENTS = 3
+TRANSCRIPTS_TABLE = "media_transcripts"
+TRANSCRIPT_DOCUMENT_COLUMN = "search_document"
+SEGMENTS_TABLE = "media_transcript_segments"
+SEGMENT_VECTOR_COLUMN = "search_vector"
 
 CONFIG = "'english'::regconfig"
 # The stored column of migration catalog/0004 (not a model field: PostgreSQL only).
@@ -92,11 +108,19 @@ def is_postgres() -> bool:
 
 
 @dataclass
+class Moment:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
 class SearchHit:
     type: str
     id: int
     score: float
     obj: models.Model | None = None
+    moments: list[Moment] = dataclass_field(default_factory=list)
 
 
 @dataclass
@@ -240,15 +264,34 @@ class SearchResults:
                     " LIMIT %s)"
                 )
                 continue
+            spoken_rank, spoken_match, spoken_join = "", "", ""
+            if kind.is_spoken_word and kind.media_fields:
+                columns = ", ".join(f"c.{name}_id" for name in kind.media_field_names)
+                spoken_join = (
+                    " LEFT JOIN LATERAL (SELECT max(sp.rank) AS rank FROM spoken sp"
+                    f" WHERE sp.asset_id IN ({columns})) said ON true"
+                )
+                spoken_rank = " + COALESCE(said.rank, 0)"
+                spoken_match = "".join(
+                    f" OR c.{name}_id = ANY (ARRAY(SELECT asset_id FROM spoken))"
+                    for name in kind.media_field_names
+                )
             branches.append(
                 f"(SELECT '{kind.name}' AS kind, c.id,"
-                f" (ts_rank(c.{DOCUMENT_COLUMN}, q.q) + COALESCE(m.rank, 0))::float8 AS score"
-                f" FROM {table} c CROSS JOIN q LEFT JOIN matched m ON m.id = c.artist_id"
+                f" (ts_rank(c.{DOCUMENT_COLUMN}, q.q) + COALESCE(m.rank, 0){spoken_rank})::float8"
+                f" AS score FROM {table} c CROSS JOIN q LEFT JOIN matched m ON m.id = c.artist_id"
+                f"{spoken_join}"
                 f" WHERE c.status = {approved} AND (c.{DOCUMENT_COLUMN} @@ q.q"
-                " OR c.artist_id = ANY (ARRAY(SELECT id FROM matched))) LIMIT %s)"
+                f" OR c.artist_id = ANY (ARRAY(SELECT id FROM matched)){spoken_match}) LIMIT %s)"
             )
+        transcripts = quote(TRANSCRIPTS_TABLE)
         sql = (
             f"WITH q AS (SELECT {TSQUERY} AS q), "
+            # What was said: items whose transcript (one document each) has the words, at
+            # most SPOKEN_CANDIDATES of them, ranked by the transcript's weight (D).
+            f"spoken AS (SELECT t.asset_id, ts_rank(t.{TRANSCRIPT_DOCUMENT_COLUMN}, q.q) AS rank"
+            f" FROM {transcripts} t CROSS JOIN q WHERE t.{TRANSCRIPT_DOCUMENT_COLUMN} @@ q.q"
+            f" LIMIT {SPOKEN_CANDIDATES}), "
             "matched AS ("
             f"SELECT a.id, ts_rank(setweight({name_vector}, 'B'), q.q) AS rank"
             f" FROM {quote(Artist._meta.db_table)} a CROSS JOIN q WHERE {name_vector} @@ q.q"
@@ -290,6 +333,17 @@ class SearchResults:
                     output_field=FloatField(),
                 )
                 score = score + boost
+            if kind.is_spoken_word:
+                said = Q()
+                for name in kind.media_field_names:
+                    segments = TranscriptSegment.objects.filter(
+                        asset_id=OuterRef(f"{name}_id"), text__icontains=self.query
+                    )
+                    said |= Q(Exists(segments))
+                condition |= said
+                score = score + Case(
+                    When(said, then=Value(0.1)), default=Value(0.0), output_field=FloatField()
+                )
             base = model.objects.filter(status=ModerationStatus.APPROVED)
             querysets.append(self._branch(base, search_type.value, condition, score))
         first, *rest = querysets
@@ -327,12 +381,95 @@ class SearchResults:
                 if kind.has_artist:
                     related.append("artist")
                     shown += ["artist__id", "artist__name"]
+                if kind.is_spoken_word:
+                    shown += list(kind.media_field_names)
                 queryset = kind.model.objects.select_related(*related).only(*shown)
             for obj in queryset.filter(pk__in=ids).order_by():
                 objects[(type_name, obj.pk)] = obj
         for hit in hits:
             hit.obj = objects.get((hit.type, hit.id))
-        return [hit for hit in hits if hit.obj is not None]
+        found = [hit for hit in hits if hit.obj is not None]
+        self._attach_moments(found)
+        return found
+
+    # -- moments: where in the item the words were said
+
+    def _spoken_asset(self, hit: SearchHit):
+        if hit.type == SearchType.ARTIST:
+            return None
+        kind = kinds.kind_get(hit.type)
+        if not kind.is_spoken_word:
+            return None
+        for name in kind.media_field_names:
+            asset_id = getattr(hit.obj, f"{name}_id", None)
+            if asset_id is not None:
+                return asset_id
+        return None
+
+    def _attach_moments(self, hits: list[SearchHit]) -> None:
+        """Up to MOMENTS matching segments per hit, earliest first: one query a page."""
+        by_asset: dict = {}
+        for hit in hits:
+            asset_id = self._spoken_asset(hit)
+            if asset_id is not None:
+                by_asset.setdefault(asset_id, []).append(hit)
+        if not by_asset:
+            return
+        if is_postgres():
+            rows = self._moment_rows_postgres(list(by_asset))
+        else:
+            rows = self._moment_rows_substring(list(by_asset))
+        for asset_id, start, end, text, words in rows:
+            moment = Moment(start=self._word_start(start, words), end=end, text=text)
+            for hit in by_asset.get(asset_id, []):
+                hit.moments.append(moment)
+
+    def _moment_rows_postgres(self, asset_ids: list) -> list:
+        """The first MOMENTS matching segments of each asset, walked in order on the
+        (asset, position) index: a common word stops after three rows, whatever the
+        transcript's length."""
+        segments = connection.ops.quote_name(SEGMENTS_TABLE)
+        vector = SEGMENT_VECTOR_COLUMN
+        # Any of the words (as typed or as a prefix): a moment needs only one of them.
+        query = tsquery_text(self.terms, any_term=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT a.id, m.start, m."end", m.text, m.words'
+                f" FROM unnest(%s::uuid[]) AS a(id) CROSS JOIN (SELECT {TSQUERY} AS q) q"
+                ' CROSS JOIN LATERAL (SELECT s.start, s."end", s.text, s.words'
+                f"  FROM {segments} s WHERE s.asset_id = a.id AND s.{vector} @@ q.q"
+                "  ORDER BY s.position LIMIT %s) m ORDER BY a.id, m.start",
+                [asset_ids, query, MOMENTS],
+            )
+            return [(r[0], r[1], r[2], r[3], _json(r[4])) for r in cursor.fetchall()]
+
+    def _moment_rows_substring(self, asset_ids: list) -> list:
+        matches = TranscriptSegment.objects.filter(
+            asset_id__in=asset_ids, text__icontains=self.query
+        ).order_by("asset_id", "start")
+        rows, per_asset = [], {}
+        for row in matches.values_list("asset_id", "start", "end", "text", "words"):
+            if per_asset.get(row[0], 0) < MOMENTS:
+                per_asset[row[0]] = per_asset.get(row[0], 0) + 1
+                rows.append(row)
+        return rows
+
+    def _word_start(self, start: float, words) -> float:
+        """The second the first matching word of the segment was said (by prefix, either
+        way, as stemming matches "forgiving" with "forgive"); else the segment's start."""
+        for said_at, word in words or []:
+            bare = re.sub(r"[^\w]", "", str(word).lower())
+            if not bare:
+                continue
+            for term in self.terms:
+                stem = term[: max(4, len(term) - 3)]
+                if bare.startswith((term, stem)) or (len(bare) >= 4 and term.startswith(bare)):
+                    return float(said_at)
+        return float(start)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def search(*, query: str, types=None) -> SearchResults:

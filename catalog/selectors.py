@@ -94,6 +94,9 @@ _UNSHOWN_ASSET_FIELDS = (
 )
 
 
+_UNSHOWN_TRANSCRIPT_FIELDS = ("words", "paragraphs", "text", "heartbeat_at", "started_at")
+
+
 def content_queryset(*, model: type[Model]) -> QuerySet:
     """All rows of `model` with what their representation reads (assets, the state of their
     renditions, artist, category), unfiltered: callers apply visibility."""
@@ -103,9 +106,16 @@ def content_queryset(*, model: type[Model]) -> QuerySet:
     related = [*assets, *kind.related_fields]
     # Unordered: Rendition.Meta.ordering would join the assets only to sort by them.
     renditions = Rendition.objects.only("id", "asset_id", "name", "kind", "status").order_by()
+    # The streamed assets' transcripts (one join each) give captions_status and the
+    # caption languages; their words and paragraphs are read only by the transcript route.
+    transcripts = [f"{field}__transcript" for field in media]
+    unshown = [
+        *(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS),
+        *(f"{t}__{column}" for t in transcripts for column in _UNSHOWN_TRANSCRIPT_FIELDS),
+    ]
     return (
-        model.objects.select_related(*related)
-        .defer(*(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS))
+        model.objects.select_related(*related, *transcripts)
+        .defer(*unshown)
         .prefetch_related(
             *(Prefetch(f"{field}__renditions", queryset=renditions) for field in media)
         )

@@ -237,3 +237,127 @@ class EditJob(TimeStampedModel):
 
     def __str__(self):
         return f"{self.kind} edit {self.id} ({self.status})"
+
+
+# --- transcripts and captions (media/transcripts.py) -----------------------------------------
+
+
+class TranscriptStatus(models.TextChoices):
+    """The state of an asset's transcript; the API adds `disabled` (no Deepgram key) and
+    `none` (content that is not spoken word) on top of these."""
+
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class CaptionSource(models.TextChoices):
+    GENERATED = "generated", "Generated from speech"
+    UPLOADED = "uploaded", "Uploaded by a person"
+
+
+class Transcript(TimeStampedModel):
+    """What was said in an asset: Deepgram's words (with timings) and paragraphs.
+
+    Created when spoken-word content points at the asset; transcribed after processing by
+    the `media.transcribe_asset` task (claimed like every job, see media/jobs.py).
+    `caption_languages` mirrors the languages that have a current caption track, so a list
+    of items shows its captions without a query per item. `text` is what the segments say,
+    as one document: PostgreSQL keeps a stored `search_document` of it with a GIN index
+    (migration media/0004; not a model field), which finds the items that said a word
+    without visiting every matching segment."""
+
+    asset = models.OneToOneField(MediaAsset, on_delete=models.CASCADE, related_name="transcript")
+    status = models.CharField(
+        max_length=16, choices=TranscriptStatus.choices, default=TranscriptStatus.PENDING
+    )
+    requested_language = models.CharField(
+        max_length=16, blank=True, help_text="BCP-47 tag set by the owner; empty: detected."
+    )
+    language = models.CharField(max_length=16, blank=True, help_text="Spoken language.")
+    source = models.CharField(
+        max_length=16, choices=CaptionSource.choices, default=CaptionSource.GENERATED
+    )
+    words = models.JSONField(default=list, blank=True, help_text="[[start, end, word], ...]")
+    paragraphs = models.JSONField(
+        default=list, blank=True, help_text='[{"start", "end", "text"}, ...]'
+    )
+    caption_languages = models.JSONField(default=list, blank=True)
+    text = models.TextField(
+        blank=True, help_text="Everything said, as the search segments hold it (one document)."
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "media_transcripts"
+        indexes = [models.Index(fields=["status"], name="media_transcript_status_idx")]
+
+    def __str__(self):
+        return f"transcript {self.asset_id} ({self.status})"
+
+
+class CaptionTrack(models.Model):
+    """One version of an asset's captions in one language, as normalised WebVTT. A new
+    version (generated or uploaded) becomes current; older ones stay as history."""
+
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="caption_tracks")
+    language = models.CharField(max_length=16)
+    source = models.CharField(max_length=16, choices=CaptionSource.choices)
+    vtt = models.TextField()
+    cue_count = models.PositiveIntegerField(default=0)
+    is_current = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "media_caption_tracks"
+        ordering = ["asset", "language", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset", "language"],
+                condition=models.Q(is_current=True),
+                name="media_caption_current_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["asset", "language", "-created_at"], name="media_caption_hist_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.asset_id}:{self.language} ({self.source})"
+
+
+class TranscriptSegment(models.Model):
+    """A short stretch of speech (one caption cue) for search inside what was said.
+
+    `words` holds [start, word] pairs, so a match points at the second the word was said.
+    PostgreSQL also has a stored `search_vector` column with a GIN index (migration
+    media/0004; not a model field)."""
+
+    asset = models.ForeignKey(
+        MediaAsset, on_delete=models.CASCADE, related_name="transcript_segments"
+    )
+    position = models.PositiveIntegerField()
+    start = models.FloatField()
+    end = models.FloatField()
+    text = models.TextField()
+    words = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        db_table = "media_transcript_segments"
+        ordering = ["asset", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset", "position"], name="media_transcript_segment_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.asset_id}@{self.start:.1f}"

@@ -36,6 +36,7 @@ from media.models import (
 )
 from media.probe import ProbeError, probe_measured
 from media.services import asset_notify_owner
+from media.transcripts import transcripts_schedule_for_asset
 
 logger = logging.getLogger("cnt.media.pipeline")
 
@@ -309,6 +310,8 @@ class Run:
             asset.save()
             if previous and previous != self.prefix:
                 transaction.on_commit(lambda: storage.delete_prefix(previous))
+            # Spoken-word content waiting for its transcript can have it now.
+            transcripts_schedule_for_asset(asset=asset)
             asset_notify_owner(asset=asset)
             if asset.owner_id:
                 notification_create(

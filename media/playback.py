@@ -22,12 +22,12 @@ from django.http import (
 from django.views.decorators.http import require_safe
 
 from cnt import signing
-from media import storage
-from media.models import MediaAsset
+from media import captions, profiles, storage, transcripts
+from media.models import MediaAsset, Transcript
 
 logger = logging.getLogger("cnt.media")
 
-SAFE_PATH = re.compile(r"^(original|[a-z0-9_]+(/[a-z0-9_]+)*\.(m3u8|ts|m4s|jpg|png|json))$")
+SAFE_PATH = re.compile(r"^(original|[a-z0-9_]+(/[a-z0-9_]+)*\.(m3u8|ts|m4s|jpg|png|json|vtt))$")
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 CONTENT_TYPES = {
@@ -37,6 +37,7 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".json": "application/json",
+    ".vtt": "text/vtt; charset=utf-8",
 }
 # Originals are served only as these types; anything else is a download.
 SAFE_ORIGINAL_TYPES = re.compile(r"^(audio|video|image)/[a-z0-9.+-]+$|^application/pdf$")
@@ -125,6 +126,59 @@ def _remote_response(key: str, content_type: str):
         return _unavailable()
 
 
+def _subtitles_response(asset: MediaAsset, path: str):
+    """The subtitles rendition, from the current caption tracks (they change after the
+    renditions are published, so they are not files under the output prefix)."""
+    name = path[len(captions.SUBTITLES_DIR) + 1 :]
+    slug, _, suffix = name.rpartition(".")
+    if "/" in slug:
+        raise Http404
+    track = transcripts.captions_current(asset_id=asset.id, language_slug=slug)
+    if track is None:
+        raise Http404
+    if suffix == "vtt":
+        return HttpResponse(track.vtt, content_type=CONTENT_TYPES[".vtt"])
+    body = captions.subtitles_playlist(track.language, asset.duration_seconds or 0)
+    return HttpResponse(body, content_type=CONTENT_TYPES[".m3u8"])
+
+
+def _master_response(asset: MediaAsset, key: str):
+    """The stored master playlist, with the captions of the moment as a SUBTITLES group."""
+    try:
+        with default_storage.open(key, "rb") as handle:
+            master = handle.read().decode()
+    except FileNotFoundError:
+        raise Http404
+    transcript = (
+        Transcript.objects.filter(asset_id=asset.id).only("language", "caption_languages").first()
+    )
+    if transcript is not None and transcript.caption_languages:
+        master = captions.master_with_subtitles(
+            master, transcript.caption_languages, default=transcript.language
+        )
+    return HttpResponse(master, content_type=CONTENT_TYPES[".m3u8"])
+
+
+def _dynamic_response(asset: MediaAsset, path: str):
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not asset.output_prefix:
+        raise Http404
+    try:
+        if path.startswith(captions.SUBTITLES_DIR + "/"):
+            response = _subtitles_response(asset, path)
+        else:
+            response = _master_response(asset, f"{asset.output_prefix}/{path}")
+    except (BotoCoreError, ClientError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise Http404
+        logger.warning("storage failed serving %s of %s: %s", path, asset.id, exc)
+        return _unavailable()
+    # Captions may be corrected at any time: players re-read these soon.
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
 @require_safe
 def serve(request, asset_id, expires: int, signature: str, path: str):
     if not signing.verify(asset_id, expires, signature):
@@ -133,11 +187,23 @@ def serve(request, asset_id, expires: int, signature: str, path: str):
         raise Http404
     asset = (
         MediaAsset.objects.filter(id=asset_id)
-        .only("id", "storage_key", "content_type", "output_prefix", "original_filename")
+        .only(
+            "id",
+            "storage_key",
+            "content_type",
+            "output_prefix",
+            "original_filename",
+            "duration_seconds",
+        )
         .first()
     )
     if asset is None:
         raise Http404
+    if path == profiles.MASTER_PLAYLIST or path.startswith(captions.SUBTITLES_DIR + "/"):
+        response = _dynamic_response(asset, path)
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
     if path == "original":
         key = asset.storage_key
         content_type = asset.content_type

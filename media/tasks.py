@@ -61,3 +61,21 @@ def purge_direct_uploads() -> int:
     from media.s3direct import direct_upload_purge_expired
 
     return direct_upload_purge_expired()
+
+
+@shared_task(
+    name="media.transcribe_asset",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=25,
+)
+def transcribe_asset(self, transcript_id: int) -> str:
+    """Transcribe one asset and build its captions; safe to run twice (only a waiting
+    transcript is claimed; see media/transcripts.py). Transient Deepgram errors retry."""
+    from media.transcripts import transcript_run
+
+    try:
+        return transcript_run(transcript_id=transcript_id)
+    except RetryLater as exc:
+        raise self.retry(countdown=exc.countdown, exc=None)

@@ -4,6 +4,7 @@
 #   scripts/ensure-system.sh ffmpeg     ffmpeg and ffprobe
 #   scripts/ensure-system.sh services   PostgreSQL and Redis, installed and running
 #   scripts/ensure-system.sh chromium   headless Chromium for the browser tests (Debian's)
+#   scripts/ensure-system.sh speech     espeak-ng: real speech for the transcription tests
 set -eu
 
 SUDO=""
@@ -49,6 +50,10 @@ ensure_chromium() {
     if ! command -v chromium >/dev/null 2>&1; then apt_install chromium; fi
 }
 
+ensure_speech() {
+    if ! command -v espeak-ng >/dev/null 2>&1; then apt_install espeak-ng; fi
+}
+
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
 
 ensure_postgres() {
@@ -92,6 +97,7 @@ for what in "$@"; do
         ffmpeg) ensure_ffmpeg ;;
         services) ensure_postgres; ensure_redis ;;
         chromium) ensure_chromium ;;
-        *) echo "unknown: $what (python, ffmpeg, services, chromium)" >&2; exit 2 ;;
+        speech) ensure_speech ;;
+        *) echo "unknown: $what (python, ffmpeg, services, chromium, speech)" >&2; exit 2 ;;
     esac
 done

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from bible import policies, references
 from bible.models import BibleStory, DocumentAsset, ScriptureLink
-from catalog.api.serializers import moderation_status_field, stream_type_field
+from catalog.api.serializers import CaptionsMixin, moderation_status_field, stream_type_field
 from catalog.models import Category
 from cnt import signing
 from cnt.api.serializers import EnumField
@@ -103,7 +103,7 @@ class StoryOwnerSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class BibleStorySerializer(serializers.ModelSerializer):
+class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
     summary = serializers.CharField(source="description", read_only=True)
     passages = serializers.SerializerMethodField()
     category = BibleCategorySerializer(read_only=True, allow_null=True)
@@ -117,6 +117,13 @@ class BibleStorySerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     duration = serializers.SerializerMethodField()
     plays_count = serializers.IntegerField(source="play_count", read_only=True)
+    captions_status = serializers.SerializerMethodField(
+        help_text="As on podcasts: disabled, pending, processing, ready, failed or none."
+    )
+    captions_reason = serializers.SerializerMethodField()
+    captions = serializers.SerializerMethodField(
+        help_text="Language tag -> signed WebVTT URL of the current captions."
+    )
 
     class Meta:
         model = BibleStory
@@ -138,6 +145,9 @@ class BibleStorySerializer(serializers.ModelSerializer):
             "thumbnail_url",
             "duration",
             "plays_count",
+            "captions_status",
+            "captions_reason",
+            "captions",
             "created_at",
             "updated_at",
         ]

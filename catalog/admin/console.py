@@ -24,8 +24,8 @@ from catalog import kinds, moderation
 from cnt import signing
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
-from media import profiles
-from media.models import AssetKind, AssetStatus
+from media import captions, profiles
+from media.models import AssetKind, AssetStatus, Transcript
 
 MODERATION_READONLY = ("status", "rejection_reason", "moderated_by", "moderated_at")
 CONTENT_READONLY = (
@@ -80,11 +80,14 @@ def asset_preview(asset, *, poster=None):
         sources.append((_signed(asset, profiles.MASTER_PLAYLIST), "application/vnd.apple.mpegurl"))
     sources.append((_signed(asset, "original"), asset.content_type or ""))
     source_tags = format_html_join("", '<source src="{}" type="{}">', sources)
+    transcript = Transcript.objects.filter(asset_id=asset.pk).first()
     if asset.kind == AssetKind.VIDEO:
         player = format_html(
-            '<video controls preload="metadata" style="max-width:480px;display:block"{}>{}</video>',
+            '<video controls preload="metadata" crossorigin="anonymous" '
+            'style="max-width:480px;display:block"{}>{}{}</video>',
             format_html(' poster="{}"', _signed(poster, "original")) if poster else "",
             source_tags,
+            _caption_tracks(asset, transcript),
         )
     else:
         player = format_html(
@@ -97,7 +100,65 @@ def asset_preview(asset, *, poster=None):
             asset.get_status_display(),
             f" — {asset.error}" if asset.error else "",
         )
+    panel = _transcript_panel(transcript)
+    if panel:
+        # The transcript beside the player: moderators review speech without listening.
+        return format_html(
+            '<div style="display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap">'
+            "<div>{}{}</div>{}</div>",
+            player,
+            note,
+            panel,
+        )
     return format_html("{}{}", player, note)
+
+
+def _caption_tracks(asset, transcript):
+    if transcript is None or not asset.output_prefix:
+        return ""
+    return format_html_join(
+        "",
+        '<track kind="captions" src="{}" srclang="{}" label="{}"{}>',
+        (
+            (
+                _signed(asset, f"{captions.SUBTITLES_DIR}/{captions.language_slug(lang)}.vtt"),
+                lang,
+                captions.language_name(lang),
+                " default" if lang == transcript.language else "",
+            )
+            for lang in transcript.caption_languages
+        ),
+    )
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def _transcript_panel(transcript):
+    if transcript is None:
+        return ""
+    if not transcript.paragraphs:
+        return format_html(
+            '<p class="help" id="transcript">Transcript: {}{}</p>',
+            transcript.get_status_display(),
+            f" — {transcript.error}" if transcript.error else "",
+        )
+    paragraphs = format_html_join(
+        "",
+        '<p><span class="help" style="font-family:monospace">{}</span> {}</p>',
+        ((_clock(p["start"]), p["text"]) for p in transcript.paragraphs),
+    )
+    return format_html(
+        '<div id="transcript" style="max-width:520px;max-height:360px;overflow-y:auto;'
+        'border-left:3px solid #ddd;padding-left:12px"><div class="help">Transcript ({}, {})'
+        "</div>{}</div>",
+        transcript.language or "?",
+        transcript.get_source_display().lower(),
+        paragraphs,
+    )
 
 
 def status_badge(status: str, label: str):

@@ -70,6 +70,12 @@ class SearchArtistSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class SearchMomentSerializer(serializers.Serializer):
+    start = serializers.FloatField(help_text="Second the matching word was said.")
+    end = serializers.FloatField(help_text="End of the matching passage, in seconds.")
+    text = serializers.CharField(help_text="What was said there.")
+
+
 class SearchResultSerializer(serializers.Serializer):
     """One hit; `type` says which resource `id` belongs to (artists have no artist)."""
 
@@ -81,6 +87,11 @@ class SearchResultSerializer(serializers.Serializer):
     image_url = serializers.SerializerMethodField()
     duration_seconds = serializers.SerializerMethodField()
     score = serializers.FloatField(help_text="Relevance; higher is better.")
+    moments = SearchMomentSerializer(
+        many=True,
+        help_text="Where the words were said in the item (up to three, earliest first); "
+        "empty when only the title, description or artist matched.",
+    )
 
     def get_title(self, hit) -> str:
         return hit.obj.name if hit.type == SearchType.ARTIST else hit.obj.title
@@ -117,8 +128,9 @@ class SearchQuerySerializer(serializers.Serializer):
     summary="Search content and artists",
     description=(
         "Full-text search over titles, artist names, tags and descriptions of approved "
-        "podcasts, movies, music and Bible stories (scripture references too), and over "
-        "artist names. Results are ranked (title "
+        "podcasts, movies, music and Bible stories (scripture references too), over what "
+        "is said in podcasts, movies and Bible stories (their transcripts; `moments` point "
+        "at the seconds), and over artist names. Results are ranked (title "
         "matches first); a very broad term ranks its first few hundred matches per type. "
         "When nothing (or only weak matches) has every word, misspelt words are corrected "
         "against the catalogue's vocabulary, and failing that items with any of the words "

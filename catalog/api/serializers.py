@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import moderation, policies, selectors
+from catalog import moderation, policies, selectors, transcripts
 from catalog.models import (
     MAX_REFERENCE_LENGTH,
     Artist,
@@ -20,9 +20,11 @@ from catalog.models import (
     Podcast,
     TranscriptFormat,
 )
+from cnt import signing
 from cnt.api.serializers import EnumField
 from cnt.models import ModerationStatus
 from media.api.serializers import AssetSerializer
+from media.captions import SUBTITLES_DIR, language_slug
 from media.models import AssetKind
 
 MAX_TAGS = 20
@@ -48,6 +50,44 @@ def content_type_field(**kwargs) -> EnumField:
 
 def playlist_item_type_field(**kwargs) -> EnumField:
     return EnumField(PlaylistItemType.choices, "PlaylistItemTypeEnum", **kwargs)
+
+
+CAPTIONS_STATUSES = [
+    ("none", "Not spoken word, or no media"),
+    ("disabled", "Transcription is not configured"),
+    ("pending", "Waiting for transcription"),
+    ("processing", "Being transcribed"),
+    ("ready", "Captions available"),
+    ("failed", "Transcription failed"),
+]
+
+
+def captions_status_field(**kwargs) -> EnumField:
+    return EnumField(CAPTIONS_STATUSES, "CaptionsStatusEnum", **kwargs)
+
+
+class CaptionsMixin:
+    """`captions_status`, `captions_reason` and `captions` (language -> signed WebVTT URL)
+    of a content object, from what the selectors loaded (no query per item)."""
+
+    @extend_schema_field(captions_status_field())
+    def get_captions_status(self, obj) -> str:
+        return transcripts.content_captions_state(obj)[0]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_captions_reason(self, obj):
+        return transcripts.content_captions_state(obj)[1]
+
+    @extend_schema_field(serializers.DictField(child=serializers.URLField()))
+    def get_captions(self, obj) -> dict:
+        asset, languages = transcripts.content_caption_languages(obj)
+        request = self.context.get("request")
+        return {
+            language: signing.playback_url(
+                request, asset.id, f"{SUBTITLES_DIR}/{language_slug(language)}.vtt"
+            )
+            for language in languages
+        }
 
 
 # --- media URLs ----------------------------------------------------------------------------
@@ -195,7 +235,7 @@ class ContentListSerializer(serializers.ListSerializer):
         return super().to_representation(items)
 
 
-class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
+class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializer):
     """A podcast, movie or music track as a player and a listing show it."""
 
     artist = ArtistSummarySerializer(read_only=True, allow_null=True)
@@ -227,6 +267,16 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
         "(the other fields show the public text until they are approved); only for the owner "
         "and moderators, otherwise null."
     )
+    captions_status = serializers.SerializerMethodField(
+        help_text="Captions and transcript: `disabled` (transcription is off on this server, "
+        "see `captions_reason`), `pending`, `processing`, `ready`, `failed`, or `none`."
+    )
+    captions_reason = serializers.SerializerMethodField(
+        help_text="Why there are no captions (disabled or failed); null otherwise."
+    )
+    captions = serializers.SerializerMethodField(
+        help_text="Language tag -> signed WebVTT URL of the current captions."
+    )
 
     class Meta:
         model = Podcast
@@ -252,6 +302,9 @@ class ContentSerializer(MediaUrlsMixin, serializers.ModelSerializer):
             "poster_url",
             "waveform_url",
             "pending_edit",
+            "captions_status",
+            "captions_reason",
+            "captions",
             "published_at",
             "created_at",
             "updated_at",

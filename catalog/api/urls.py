@@ -3,8 +3,8 @@
 Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
 """
 
-from catalog.api import library_views, viewsets
-from cnt.api.routers import OptionalSlashRouter
+from catalog.api import library_views, transcript_views, viewsets
+from cnt.api.routers import OptionalSlashRouter, api_path
 
 router = OptionalSlashRouter()
 router.register("podcasts", viewsets.PodcastViewSet, basename="podcast")
@@ -15,4 +15,10 @@ router.register("artists", viewsets.ArtistViewSet, basename="artist")
 router.register("playlists", library_views.PlaylistViewSet, basename="playlist")
 router.register("me", library_views.LibraryViewSet, basename="me")
 
-urlpatterns = [*router.urls]
+CONTENT = r"(?P<content_type>[a-z_]{1,32})/(?P<object_id>[0-9]{1,18})"
+
+urlpatterns = [
+    *router.urls,
+    api_path(f"{CONTENT}/transcript", transcript_views.TranscriptView.as_view(), "transcript"),
+    api_path(f"{CONTENT}/captions", transcript_views.CaptionsView.as_view(), "captions"),
+]

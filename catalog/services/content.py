@@ -17,6 +17,7 @@ from catalog.models import (
     Podcast,
 )
 from catalog.services.artists import artist_get_or_create_for_user
+from catalog.transcripts import content_transcript_request
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
 from media.models import AssetKind, MediaAsset
@@ -133,6 +134,7 @@ def content_create(
         moderation.content_submit(
             content_type=kinds.kind_for(obj).name, obj=obj, trusted=artist.is_trusted
         )
+        content_transcript_request(obj=obj)
     return obj
 
 
@@ -218,6 +220,7 @@ def content_update(*, obj, user, **changes):
         )
         if media_changed:
             moderation.content_return_to_review(content_type=kind_name, obj=locked, trusted=trusted)
+            content_transcript_request(obj=locked)
         _field_writers_apply(locked, direct)
         if locked.status == ModerationStatus.APPROVED:
             lexicon_add_content(locked)

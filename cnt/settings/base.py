@@ -484,6 +484,11 @@ DEEPGRAM_BASE_URL = env("DEEPGRAM_BASE_URL", default="")
 OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY", default="")
+# Transcription of spoken-word content (media/transcription.py): off without DEEPGRAM_API_KEY.
+# DEEPGRAM_API_URL points the SDK elsewhere (self-hosted Deepgram, the tests' fake server).
+DEEPGRAM_API_URL = env("DEEPGRAM_API_URL", default="https://api.deepgram.com")
+DEEPGRAM_TRANSCRIPTION_MODEL = env("DEEPGRAM_TRANSCRIPTION_MODEL", default="nova-3")
+DEEPGRAM_TIMEOUT_SECONDS = env.int("DEEPGRAM_TIMEOUT_SECONDS", default=600)
 PAYMENT_GATEWAY_SECRET_KEY = env("PAYMENT_GATEWAY_SECRET_KEY", default="")
 PAYMENT_GATEWAY_WEBHOOK_SECRET = env("PAYMENT_GATEWAY_WEBHOOK_SECRET", default="")
 PAYMENT_GATEWAY_API_BASE = env("PAYMENT_GATEWAY_API_BASE", default="")

@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import ModerationDecision, Podcast
+from catalog.models import ModerationDecision, Movie, Podcast
 from cnt.models import ModerationStatus
 from cnt.notifications.models import Notification
 from tests.factories import UserFactory
@@ -274,3 +274,43 @@ def test_decision_audit_admin_is_read_only(client, superuser, moderator):
     assert change.status_code == 403
     assert delete.status_code == 403
     assert ModerationDecision.objects.get().reason == ""
+
+
+def test_the_change_page_shows_the_transcript_beside_the_player(console):
+    from media.models import CaptionTrack, Transcript
+
+    item = make("podcast")
+    asset = AssetFactory(kind="audio", owner=item.owner)
+    Podcast.objects.filter(pk=item.pk).update(audio=asset)
+    Transcript.objects.create(
+        asset=asset,
+        status="ready",
+        language="en",
+        caption_languages=["en"],
+        paragraphs=[
+            {"start": 2.0, "end": 9.0, "text": "Welcome, <b>church</b>."},
+            {"start": 75.5, "end": 80.0, "text": "Let us pray."},
+        ],
+    )
+    CaptionTrack.objects.create(asset=asset, language="en", source="generated", vtt="WEBVTT\n")
+
+    response = console.get(reverse("admin:catalog_podcast_change", args=[item.pk]))
+
+    html = response.content.decode()
+    assert 'id="transcript"' in html
+    assert "Transcript (en, generated from speech)" in html
+    assert "00:02</span> Welcome, &lt;b&gt;church&lt;/b&gt;." in html
+    assert "01:15</span> Let us pray." in html
+    assert "<b>church</b>" not in html
+
+
+def test_a_video_preview_carries_its_captions_track(console):
+    from media.models import Transcript
+
+    item = make("movie")
+    asset = AssetFactory(kind="video", content_type="video/mp4", owner=item.owner)
+    Movie.objects.filter(pk=item.pk).update(video=asset)
+    Transcript.objects.create(asset=asset, status="ready", language="en", caption_languages=["en"])
+    html = console.get(reverse("admin:catalog_movie_change", args=[item.pk])).content.decode()
+    assert '<track kind="captions" src="/media/s/' in html
+    assert '/hls/subtitles/en.vtt" srclang="en" label="English" default>' in html

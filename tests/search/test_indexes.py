@@ -113,6 +113,7 @@ def test_each_searchable_kind_stores_its_search_document():
         )
         assert cursor.fetchall() == [
             ("bible_stories", "ALWAYS"),
+            ("media_transcripts", "ALWAYS"),  # what was said, one document per asset
             ("movies", "ALWAYS"),
             ("music_tracks", "ALWAYS"),
             ("podcasts", "ALWAYS"),
@@ -129,6 +130,7 @@ def test_full_text_and_artist_matching_use_their_indexes(populated):
         "movies_search_idx",
         "music_tracks_search_idx",
         "bible_stories_search_idx",
+        "media_transcripts_search_idx",  # items by what was said in them
     ):
         assert name in plan
     assert "artists_search_idx" in plan

@@ -149,7 +149,9 @@ def test_result_shape(api_client, catalogue):
         "image_url",
         "duration_seconds",
         "score",
+        "moments",
     }
+    assert row["moments"] == []  # music is not transcribed
     assert row["id"] == track.pk
     assert row["artist"] == {"id": catalogue["choir"].pk, "name": "Grace Choir"}
     assert row["duration_seconds"] == 300
