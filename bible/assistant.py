@@ -5,14 +5,14 @@ from django.db.models import Q
 
 from bible.models import BibleStory, DocumentAsset
 from cnt.models import ModerationStatus
+from cnt.text import shortened
 
 SUMMARY_CHARS = 240
 EXCERPT_CHARS = 800
 
 
 def _short(text: str, size: int = SUMMARY_CHARS) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+    return shortened(text, size)
 
 
 def story_lookup(query: str, limit: int) -> list[dict]:

@@ -35,3 +35,26 @@ def single_line(value: str) -> str:
         for char in value
     )
     return " ".join(cleaned.split())
+
+
+def contains_nul(value) -> bool:
+    """Whether a NUL character hides anywhere in a parsed JSON value (strings, keys, lists):
+    what a signed webhook must not carry into the database."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def shortened(text: str, size: int) -> str:
+    """`text` on one line, cut to at most `size` characters with an ellipsis."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"

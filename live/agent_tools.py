@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from catalog.search import SearchType, search
 from cnt import assistant
+from cnt.text import shortened
 
 MAX_RESULTS = 5
 MAX_QUERY = 100
@@ -23,9 +24,8 @@ def _limit(limit) -> int:
     return max(1, min(int(limit or MAX_RESULTS), MAX_RESULTS))
 
 
-def _short(text: str, size: int = SUMMARY_CHARS) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+def _short(text: str) -> str:
+    return shortened(text, SUMMARY_CHARS)
 
 
 def _content_item(kind: str, obj) -> dict:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from google.protobuf.json_format import MessageToDict
 from livekit import api
 
+from cnt.text import contains_nul
 from live import chat, livekit
 from live.models import (
     LiveParticipant,
@@ -76,28 +77,13 @@ _EGRESS_MAX = LiveStream._meta.get_field("egress_id").max_length
 _LATEST_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
 
 
-def _has_nul(value) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def webhook_event_problem(event: api.WebhookEvent) -> str | None:
     """The field that makes a verified event unusable ("room.name"), or None."""
     if len(event.id) > _EVENT_ID_MAX:
         return "id"
     if not 0 <= event.created_at <= _LATEST_TIMESTAMP:
         return "createdAt"
-    if _has_nul(MessageToDict(event)):
+    if contains_nul(MessageToDict(event)):
         return "event"
     if len(event.room.name) > _ROOM_MAX:
         return "room.name"

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
-from cnt.text import single_line
+from cnt.text import contains_nul, single_line
 from finance import gateway
 from finance.models import Donation, DonationStatus, PaymentProvider, ProcessedWebhookEvent
 
@@ -188,21 +188,6 @@ def _is_text(value, max_length: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
 
 
-def _has_nul(value) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def webhook_event_problem(event: dict) -> str | None:
     """The field that makes a verified event unusable ("data.object.amount"), or None."""
     if not _is_text(event["id"], _EVENT_ID_MAX):
@@ -210,7 +195,7 @@ def webhook_event_problem(event: dict) -> str | None:
     if not _is_text(event["type"], _EVENT_TYPE_MAX):
         return "type"
     obj = event["data"]["object"]
-    if _has_nul(obj):
+    if contains_nul(obj):
         return "data.object"
     for name in ("id", "payment_intent"):
         value = obj.get(name)
