@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from media.models import DirectUpload, EditJob, MediaAsset, Rendition, TusUpload
+from media.models import (
+    CaptionTrack,
+    DirectUpload,
+    EditJob,
+    MediaAsset,
+    Rendition,
+    Transcript,
+    TranscriptSegment,
+    TusUpload,
+)
 
 
 class RenditionInline(admin.TabularInline):
@@ -81,3 +90,38 @@ class EditJobAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
     )
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Made by the transcription pipeline or by caption uploads; staff read them here (the
+    item's own page shows the transcript beside the player)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transcript)
+class TranscriptAdmin(_ReadOnly):
+    list_display = ("asset", "status", "language", "source", "attempts", "completed_at")
+    list_filter = ("status", "source", "language")
+    search_fields = ("asset__id", "text")
+    raw_id_fields = ("asset",)
+    exclude = ("words",)  # thousands of timings; the paragraphs and text say the same
+
+
+@admin.register(TranscriptSegment)
+class TranscriptSegmentAdmin(_ReadOnly):
+    list_display = ("asset", "position", "start", "end", "text")
+    search_fields = ("asset__id",)
+    raw_id_fields = ("asset",)
+
+
+@admin.register(CaptionTrack)
+class CaptionTrackAdmin(_ReadOnly):
+    list_display = ("asset", "language", "source", "cue_count", "is_current", "created_at")
+    list_filter = ("source", "is_current", "language")
+    search_fields = ("asset__id",)
+    raw_id_fields = ("asset", "created_by")

@@ -103,7 +103,7 @@ def _unavailable():
             "code": "service_unavailable",
         },
         status=503,
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
     )
 
 

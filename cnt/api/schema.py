@@ -23,7 +23,7 @@ ERROR_SCHEMA = {
 }
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input; field errors name the fields.",
+    "400": "Invalid input (field errors name the fields), or a path or query the API refuses.",
     "401": "Missing, invalid or expired credentials.",
     "403": "Authenticated but not allowed.",
     "404": "Not found (or not visible to you).",
@@ -115,8 +115,9 @@ def _documented_errors(path: str, method: str, operation: dict) -> list[str]:
     documented = list(ALWAYS)
     if not (operation.get("x-public") or operation.get("security") == [{}]):
         documented.append("403")
-    if method in WRITE_METHODS or query:
-        documented.append("400")
+    # Any request may carry a path or query the API refuses (control characters, too many
+    # parameters: cnt.middleware.RequestBoundsMiddleware), besides invalid input.
+    documented.append("400")
     if "requestBody" in operation:
         documented.append("413")
     if "{" in path or any(p.get("name") == "page" for p in query):

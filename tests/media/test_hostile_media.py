@@ -3,6 +3,7 @@ headers, decode with errors or carry nonsense tags, and the limits every FFmpeg 
 under. Nothing here may hang: runs that could are watched from a thread."""
 
 import random
+import re
 import sys
 import threading
 from pathlib import Path
@@ -303,7 +304,9 @@ def test_an_ffmpeg_failure_tells_the_owner_a_short_reason_and_keeps_the_log_for_
     body = client_for(asset.owner).get(f"/api/v1/media/assets/{asset.id}").json()
     assert body["error"] == message
     assert {r["error"] for r in body["renditions"]} == {message}
-    assert "processing_log" not in body and "0x" not in str(body)
+    # No heap address from FFmpeg's log ("libx264 @ 0x55d0c3a1b2c0"); signed URLs may hold
+    # "0x" by chance.
+    assert "processing_log" not in body and not re.search(r"@ 0x[0-9a-f]{6,}", str(body))
     note = Notification.objects.get(recipient=asset.owner, type="media_failed")
     assert note.message == message
 
