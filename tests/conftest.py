@@ -1,5 +1,7 @@
 """Shared fixtures: files go to a temp dir, caches start empty, API clients per role."""
 
+import contextlib
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -50,6 +52,27 @@ def _redis_per_worker(worker_id):
         host["address"] = _worker_redis_url(host["address"], worker_id)
     with override_settings(CACHES=caches, CHANNEL_LAYERS=layers):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _refused_sockets_end_their_consumer(monkeypatch):
+    """A refused handshake ends the consumer, as a real server makes it by sending
+    websocket.disconnect after the close. Without it the consumer stays parked on its
+    channel-layer receive, and asyncio.run's shutdown, cancelling every task at once,
+    could wait forever on the Redis layer's receive (a suite once hung there)."""
+    from channels.testing import WebsocketCommunicator
+
+    connect = WebsocketCommunicator.connect
+
+    async def connect_and_end_if_refused(self, timeout=1):
+        connected, detail = await connect(self, timeout=timeout)
+        if not connected and not self.future.done():
+            await self.send_input({"type": "websocket.disconnect", "code": detail or 1000})
+            with contextlib.suppress(Exception):
+                await self.wait(timeout=timeout)
+        return connected, detail
+
+    monkeypatch.setattr(WebsocketCommunicator, "connect", connect_and_end_if_refused)
 
 
 @pytest.fixture(autouse=True)
