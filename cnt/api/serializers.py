@@ -26,6 +26,16 @@ class EnumField(serializers.ChoiceField):
         super().__init__(choices=choices, **kwargs)
 
 
+def named_component(auto_schema, name: str, schema: dict) -> dict:
+    """A reference to the schema component `name`, registered on first use: how a field
+    type is documented once however many serializers use it."""
+    component = ResolvedComponent(
+        name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
+    )
+    auto_schema.registry.register_on_missing(component)
+    return component.ref
+
+
 class EnumFieldExtension(OpenApiSerializerFieldExtension):
     target_class = EnumField
 
@@ -33,14 +43,8 @@ class EnumFieldExtension(OpenApiSerializerFieldExtension):
         field = self.target
         values = [str(value) for value in field.choices]
         described = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items())
-        component = ResolvedComponent(
-            name=field.component,
-            type=ResolvedComponent.SCHEMA,
-            object=field.component,
-            schema={"type": "string", "enum": values, "description": described},
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+        schema = {"type": "string", "enum": values, "description": described}
+        return named_component(auto_schema, field.component, schema)
 
 
 def validated(serializer_class, request, *, data=None, partial: bool = False, **context) -> dict:
@@ -101,14 +105,7 @@ class _NamedSchemaExtension(OpenApiSerializerFieldExtension):
     schema: dict
 
     def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name=self.component,
-            type=ResolvedComponent.SCHEMA,
-            object=self.component,
-            schema=self.schema,
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+        return named_component(auto_schema, self.component, self.schema)
 
 
 class AmountFieldExtension(_NamedSchemaExtension):
