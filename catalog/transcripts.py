@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from catalog import kinds, policies, selectors
 from cnt.errors import Forbidden, InvalidInput
-from media import transcripts
+from media import outlines, transcripts
 from media.models import CaptionTrack, MediaAsset, Transcript
 
 MAX_HISTORY = 50
@@ -99,3 +99,43 @@ def content_captions_history(*, obj, user) -> list[CaptionTrack]:
         .defer("vtt")
         .order_by("-created_at", "-id")[:MAX_HISTORY]
     )
+
+
+def content_outline_get(*, obj, user) -> outlines.OutlineView:
+    """An item's published chapters and summary; the owner and moderators also see the
+    language model's draft. `none` for content that is not spoken word."""
+    asset = selectors.primary_asset(obj) if kinds.kind_for(obj).is_spoken_word else None
+    return outlines.outline_view(asset=asset, with_draft=policies.can_edit_captions(user, obj))
+
+
+def _outline_asset(obj, user) -> MediaAsset:
+    if not policies.can_edit_captions(user, obj):
+        raise Forbidden("Only the owner or a moderator can change the chapters.")
+    asset = selectors.primary_asset(obj)
+    if asset is None or not kinds.kind_for(obj).is_spoken_word:
+        raise InvalidInput(errors={"chapters": ["This item has no spoken media to divide."]})
+    return asset
+
+
+def content_outline_publish(*, obj, user, summary: str | None, chapters) -> None:
+    """Owner or moderator: publish chapters and a summary (written or edited from the draft)."""
+    outlines.outline_publish(
+        asset=_outline_asset(obj, user), user=user, summary=summary, chapters=chapters
+    )
+
+
+def content_outline_accept(*, obj, user) -> None:
+    """Owner or moderator: publish the drafted chapters and summary as they are."""
+    outlines.outline_accept_draft(asset=_outline_asset(obj, user), user=user)
+
+
+def content_chapters_vtt(*, obj) -> str | None:
+    """The published chapters as a WebVTT chapters track, or None."""
+    asset = selectors.primary_asset(obj) if kinds.kind_for(obj).is_spoken_word else None
+    return outlines.chapters_vtt(asset=asset) if asset is not None else None
+
+
+def content_chapters_json(*, obj) -> dict | None:
+    """The published chapters as a Podcasting 2.0 JSON chapters document, or None."""
+    asset = selectors.primary_asset(obj) if kinds.kind_for(obj).is_spoken_word else None
+    return outlines.chapters_json(asset=asset) if asset is not None else None

@@ -69,6 +69,13 @@ def missing_settings() -> list[str]:
     return [name for name in REQUIRED_SETTINGS if not getattr(settings, name, "")]
 
 
+def _listen_url(api_url: str) -> str:
+    """The streaming endpoint of the Deepgram the transcription uses (DEEPGRAM_API_URL);
+    empty for Deepgram's own, which the plugin knows."""
+    base = (api_url or "").rstrip("/")
+    return "" if base in ("", "https://api.deepgram.com") else f"{base}/v1/listen"
+
+
 def config_from_settings() -> VoiceConfig:
     from django.conf import settings
 
@@ -80,7 +87,7 @@ def config_from_settings() -> VoiceConfig:
         openai_api_key=settings.OPENAI_API_KEY,
         openai_base_url=settings.OPENAI_BASE_URL,
         deepgram_api_key=settings.DEEPGRAM_API_KEY,
-        deepgram_base_url=settings.DEEPGRAM_BASE_URL,
+        deepgram_base_url=_listen_url(settings.DEEPGRAM_API_URL),
         llm_model=settings.VOICE_AGENT_LLM_MODEL,
         tts_model=settings.VOICE_AGENT_TTS_MODEL,
         tts_voice=settings.VOICE_AGENT_TTS_VOICE,

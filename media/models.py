@@ -361,3 +361,42 @@ class TranscriptSegment(models.Model):
 
     def __str__(self):
         return f"{self.asset_id}@{self.start:.1f}"
+
+
+class OutlineStatus(models.TextChoices):
+    """Chapters and a summary drafted from an asset's transcript by the language model."""
+
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Drafting"
+    DRAFT = "draft", "Draft ready for review"
+    FAILED = "failed", "Failed"
+
+
+class Outline(TimeStampedModel):
+    """Chapters and a summary of what was said in an asset. The language model writes a
+    draft (`draft_chapters`, `draft_summary`) from the transcript; what the owner accepts or
+    edits becomes the published `chapters` and `summary`, which a new draft never replaces.
+    Chapters are `[{"start": seconds, "title": str}, ...]`, in order, the first at 0."""
+
+    asset = models.OneToOneField(MediaAsset, on_delete=models.CASCADE, related_name="outline")
+    status = models.CharField(
+        max_length=16, choices=OutlineStatus.choices, default=OutlineStatus.PENDING
+    )
+    draft_summary = models.TextField(blank=True)
+    draft_chapters = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+    chapters = models.JSONField(default=list, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "media_outlines"
+
+    def __str__(self):
+        return f"outline {self.asset_id} ({self.status})"

@@ -79,3 +79,21 @@ def transcribe_asset(self, transcript_id: int) -> str:
         return transcript_run(transcript_id=transcript_id)
     except RetryLater as exc:
         raise self.retry(countdown=exc.countdown, exc=None)
+
+
+@shared_task(
+    name="media.draft_outline",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=25,
+)
+def draft_outline(self, outline_id: int) -> str:
+    """Draft an asset's chapters and summary from its transcript; safe to run twice (only a
+    waiting outline is claimed; see media/outlines.py). Transient model errors retry."""
+    from media.outlines import outline_run
+
+    try:
+        return outline_run(outline_id=outline_id)
+    except RetryLater as exc:
+        raise self.retry(countdown=exc.countdown, exc=None)

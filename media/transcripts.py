@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cnt.errors import InvalidInput
-from media import captions, ffmpeg, storage, transcription
+from media import captions, ffmpeg, outlines, storage, transcription
 from media.captions import CaptionsInvalid, Cue
 from media.jobs import JobSpec, job_claim, job_own_row, job_release, job_retry_or_fail
 from media.models import (
@@ -216,6 +216,8 @@ def _store_recognised(transcript: Transcript, heard: transcription.Recognised) -
                 user=None,
                 make_current=not uploaded,
             )
+        if not uploaded and locked.paragraphs:
+            outlines.outline_request(asset_id=locked.asset_id)
     return "ready"
 
 
@@ -308,6 +310,8 @@ def captions_upload(*, asset: MediaAsset, language: str, data: bytes, user) -> C
                 transcript.error = ""
                 transcript.completed_at = timezone.now()
             transcript.save()
+            if transcript.status == TranscriptStatus.READY:
+                outlines.outline_request(asset_id=asset.pk)
         return _track_add(
             transcript=transcript,
             language=language,

@@ -71,7 +71,7 @@ TYPE_PARAMETER = OpenApiParameter(
 ID_PARAMETER = OpenApiParameter("object_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-def _content(request, content_type: str, object_id: str):
+def content_for_request(request, content_type: str, object_id: str):
     """The visible item of a playable kind, or a uniform 404."""
     try:
         kind = kinds.kind_get(content_type)
@@ -96,7 +96,7 @@ class TranscriptView(APIView):
         responses={200: TranscriptSerializer},
     )
     def get(self, request, content_type, object_id):
-        obj = _content(request, content_type, object_id)
+        obj = content_for_request(request, content_type, object_id)
         view = transcripts.content_transcript_get(obj=obj)
         return Response(TranscriptSerializer(view).data)
 
@@ -112,12 +112,12 @@ class TranscriptView(APIView):
         responses={200: TranscriptSerializer},
     )
     def put(self, request, content_type, object_id):
-        obj = _content(request, content_type, object_id)
+        obj = content_for_request(request, content_type, object_id)
         data = validated(TranscriptLanguageSerializer, request)
         transcripts.content_transcript_language_set(
             obj=obj, user=request.user, language=data["language"]
         )
-        fresh = _content(request, content_type, object_id)
+        fresh = content_for_request(request, content_type, object_id)
         view = transcripts.content_transcript_get(obj=fresh)
         return Response(TranscriptSerializer(view).data)
 
@@ -133,7 +133,7 @@ class CaptionsView(APIView):
         responses={200: CaptionTrackSerializer(many=True)},
     )
     def get(self, request, content_type, object_id):
-        obj = _content(request, content_type, object_id)
+        obj = content_for_request(request, content_type, object_id)
         tracks = transcripts.content_captions_history(obj=obj, user=request.user)
         return Response(CaptionTrackSerializer(tracks, many=True).data)
 
@@ -150,7 +150,7 @@ class CaptionsView(APIView):
         responses={201: CaptionTrackSerializer},
     )
     def post(self, request, content_type, object_id):
-        obj = _content(request, content_type, object_id)
+        obj = content_for_request(request, content_type, object_id)
         if not policies.can_edit_captions(request.user, obj):
             # Refused before the upload is read.
             raise Forbidden("Only the owner or a moderator can change the captions.")

@@ -3,7 +3,9 @@
 Viewsets go on this app's own OptionalSlashRouter; plain views use cnt.api.routers.api_path.
 """
 
-from catalog.api import library_views, transcript_views, viewsets
+from django.urls import re_path
+
+from catalog.api import chapter_views, library_views, transcript_views, viewsets
 from cnt.api.routers import OptionalSlashRouter, api_path
 
 router = OptionalSlashRouter()
@@ -21,4 +23,18 @@ urlpatterns = [
     *router.urls,
     api_path(f"{CONTENT}/transcript", transcript_views.TranscriptView.as_view(), "transcript"),
     api_path(f"{CONTENT}/captions", transcript_views.CaptionsView.as_view(), "captions"),
+    api_path(f"{CONTENT}/chapters", chapter_views.ChaptersView.as_view(), "chapters"),
+    api_path(
+        f"{CONTENT}/chapters/accept", chapter_views.ChaptersAcceptView.as_view(), "chapters-accept"
+    ),
+    re_path(
+        rf"^{CONTENT}/chapters\.vtt$",
+        chapter_views.ChaptersTrackView.as_view(),
+        name="chapters-vtt",
+    ),
+    re_path(
+        rf"^{CONTENT}/chapters\.json$",
+        chapter_views.ChaptersDocumentView.as_view(),
+        name="chapters-json",
+    ),
 ]

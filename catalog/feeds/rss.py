@@ -38,6 +38,8 @@ class FeedUrls:
     channel_link: str
     artwork: str | None
     enclosure: Callable[[Episode], str]
+    # Our own chapters document of an episode (owners may link their own instead).
+    chapters: Callable[[Episode], str]
 
 
 def episode_guid(podcast_id: int) -> str:
@@ -93,8 +95,9 @@ def _episode(channel: ET.Element, episode: Episode, urls: FeedUrls) -> None:
         _add(item, _it("episode"), str(podcast.episode_number))
     if podcast.transcript_url and podcast.transcript_format:
         _add(item, _pc("transcript"), url=podcast.transcript_url, type=podcast.transcript_format)
-    if podcast.chapters_url:
-        _add(item, _pc("chapters"), url=podcast.chapters_url, type="application/json+chapters")
+    chapters_url = podcast.chapters_url or (urls.chapters(episode) if episode.has_chapters else "")
+    if chapters_url:
+        _add(item, _pc("chapters"), url=chapters_url, type="application/json+chapters")
 
 
 def feed_render(*, artist: Artist, episodes: list[Episode], urls: FeedUrls) -> bytes:

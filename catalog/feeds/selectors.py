@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from catalog import selectors
 from catalog.models import Artist, Podcast
 from cnt.models import ModerationStatus
 from media.models import AssetStatus, MediaAsset
@@ -44,6 +45,13 @@ class Episode:
     podcast: Podcast
     enclosure: Enclosure
 
+    @property
+    def has_chapters(self) -> bool:
+        """Published chapters of the streamed file (media/outlines.py), loaded with it."""
+        asset = selectors.primary_asset(self.podcast)
+        outline = getattr(asset, "outline", None) if asset is not None else None
+        return bool(outline is not None and outline.chapters)
+
 
 def _playable_q(field: str) -> Q:
     return Q(
@@ -59,7 +67,7 @@ def _episodes_queryset():
     return (
         Podcast.objects.filter(status=ModerationStatus.APPROVED)
         .filter(_playable_q("audio") | _playable_q("video"))
-        .select_related("audio", "video")
+        .select_related("audio", "video", "audio__outline", "video__outline")
     )
 
 

@@ -82,6 +82,11 @@ def podcast_feed(request, artist_id: int):
                 kwargs={"podcast_id": episode.podcast.pk, "ext": episode.enclosure.extension},
             )
         ),
+        chapters=lambda episode: request.build_absolute_uri(
+            reverse(
+                "chapters-json", kwargs={"content_type": "podcast", "object_id": episode.podcast.pk}
+            )
+        ),
     )
     body = feed_render(artist=artist, episodes=episodes, urls=urls)
     # The document holds no clock, so its hash changes exactly when what it says does.

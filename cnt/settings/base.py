@@ -480,12 +480,16 @@ VOICE_AGENT_LLM_MODEL = env("VOICE_AGENT_LLM_MODEL", default="gpt-4o-mini")
 VOICE_AGENT_TTS_MODEL = env("VOICE_AGENT_TTS_MODEL", default="gpt-4o-mini-tts")
 VOICE_AGENT_TTS_VOICE = env("VOICE_AGENT_TTS_VOICE", default="alloy")
 VOICE_AGENT_STT_MODEL = env("VOICE_AGENT_STT_MODEL", default="nova-3")
-DEEPGRAM_BASE_URL = env("DEEPGRAM_BASE_URL", default="")
 OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
+# Chapters and summaries drafted from transcripts (cnt/llm.py, media/outlines.py): off
+# without OPENAI_API_KEY; OPENAI_BASE_URL points the SDK at another OpenAI-compatible server.
+OUTLINE_LLM_MODEL = env("OUTLINE_LLM_MODEL", default="gpt-4o-mini")
+OPENAI_TIMEOUT_SECONDS = env.int("OPENAI_TIMEOUT_SECONDS", default=120)
 DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY", default="")
 # Transcription of spoken-word content (media/transcription.py): off without DEEPGRAM_API_KEY.
-# DEEPGRAM_API_URL points the SDK elsewhere (self-hosted Deepgram, the tests' fake server).
+# DEEPGRAM_API_URL points the SDK elsewhere (self-hosted Deepgram, the tests' fake server),
+# the voice assistant's speech-to-text too.
 DEEPGRAM_API_URL = env("DEEPGRAM_API_URL", default="https://api.deepgram.com")
 DEEPGRAM_TRANSCRIPTION_MODEL = env("DEEPGRAM_TRANSCRIPTION_MODEL", default="nova-3")
 DEEPGRAM_TIMEOUT_SECONDS = env.int("DEEPGRAM_TIMEOUT_SECONDS", default=600)

@@ -52,6 +52,19 @@ def test_missing_keys_stop_the_command_naming_them(settings):
     assert "DEEPGRAM_API_KEY" not in message and "LIVEKIT_URL" not in message
 
 
+@pytest.mark.parametrize(
+    ("api_url", "listen_url"),
+    [
+        ("https://api.deepgram.com", ""),
+        ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/v1/listen"),
+        ("https://deepgram.church.example", "https://deepgram.church.example/v1/listen"),
+    ],
+)
+def test_speech_to_text_uses_the_deepgram_the_transcription_uses(settings, api_url, listen_url):
+    settings.DEEPGRAM_API_URL = api_url
+    assert voice_agent.config_from_settings().deepgram_base_url == listen_url
+
+
 def test_the_command_exits_non_zero_with_the_message():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cnt.settings"}
     for name in voice_agent.REQUIRED_SETTINGS:
