@@ -17,7 +17,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	OPENAPI_PYTHON_CLIENT=$(abspath $(CODEGEN))/bin/openapi-python-client
 
-.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean
+.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean cluster
 
 help:
 	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT)"
@@ -25,6 +25,8 @@ help:
 	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
 	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
 	@echo "make bench   the benchmarks under bench/"
+	@echo "make cluster the production topology on this machine (two web processes, a worker"
+	@echo "             per queue, beat, PostgreSQL, Redis, a local S3; see Procfile.cluster)"
 
 $(BIN)/.installed: requirements.txt
 	@scripts/ensure-system.sh python
@@ -81,6 +83,10 @@ worker: venv
 
 beat: venv
 	$(BIN)/celery -A cnt beat -l info
+
+cluster: venv
+	@scripts/ensure-system.sh ffmpeg services
+	@scripts/cluster.sh
 
 bench: venv
 	@scripts/ensure-system.sh ffmpeg services
