@@ -48,7 +48,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: venv
-	@scripts/ensure-system.sh ffmpeg
+	@scripts/ensure-system.sh ffmpeg speech
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo

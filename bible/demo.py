@@ -5,16 +5,37 @@ from django.utils import timezone
 
 from bible.models import BibleStory, DocumentAsset
 from bible.services import scripture_links_set
+from catalog import moderation
 from catalog.lexicon import lexicon_add_content
 from catalog.models import Podcast
 from cnt.models import ModerationStatus
-from media.demo import demo_document, demo_image, demo_video
+from media.demo import demo_document, demo_film, demo_image
 from media.models import AssetPurpose
 
 STORIES = [
     ("Jonah and the Great Fish", "Jonah 1-4"),
     ("David and Goliath", "1 Samuel 17"),
+    ("Noah's Ark", "Genesis 6-9"),
+    ("Daniel in the Lions' Den (draft)", "Daniel 6"),
 ]
+NARRATION = {
+    "Jonah and the Great Fish": [
+        "Jonah ran from the Lord and boarded a ship to Tarshish.",
+        "A great fish swallowed him, and he prayed from inside the fish.",
+    ],
+    "David and Goliath": [
+        "The giant Goliath stood before the army of Israel.",
+        "David, a shepherd boy, took five smooth stones and his sling.",
+    ],
+    "Noah's Ark": [
+        "Noah built an ark, as God commanded him.",
+        "The animals came two by two, and the rain began to fall.",
+    ],
+    "Daniel in the Lions' Den (draft)": ["Daniel prayed three times a day."],
+}
+# One story waits for a moderator, one was sent back.
+PENDING = {"Noah's Ark"}
+REJECTED = {"Daniel in the Lions' Den (draft)": "The narration stops after one line."}
 DOCUMENT_TITLE = "Gospel of John (study edition)"
 # Pastor James's episodes (catalog/demo.py), by title.
 PODCAST_PASSAGES = {
@@ -23,6 +44,14 @@ PODCAST_PASSAGES = {
     "Romans, Chapter 8": "Romans 8",
     "Prayer That Moves Mountains": "Mark 11:22-25",
 }
+
+
+def _approved(admin) -> dict:
+    return {
+        "status": ModerationStatus.APPROVED,
+        "moderated_by": admin,
+        "moderated_at": timezone.now(),
+    }
 
 
 def _seed_stories(context, admin):
@@ -35,26 +64,40 @@ def _seed_stories(context, admin):
                 "scripture_reference": reference,
                 "category": context.categories["old-testament"],
                 "description": f"An animated telling of {reference}.",
-                "status": ModerationStatus.APPROVED,
-                "moderated_by": admin,
-                "moderated_at": timezone.now(),
+                **({} if title in PENDING or title in REJECTED else _approved(admin)),
             },
         )
         if created:
-            story.video = demo_video(
-                context, owner=admin, purpose=AssetPurpose.BIBLE_STORY, tone=262
+            story.video = demo_film(
+                context,
+                owner=admin,
+                purpose=AssetPurpose.BIBLE_STORY,
+                title=title,
+                narration=NARRATION[title],
+                color=(30, 110, 150),
+                seconds=4.0 if title in PENDING or title in REJECTED else 10.0,
             )
             story.thumbnail = demo_image(
                 context,
                 owner=admin,
                 purpose=AssetPurpose.THUMBNAIL,
                 text=title,
-                color=(20, 90, 130),
+                subtitle=reference,
+                color=(30, 110, 150),
             )
-            story.duration_seconds = 3 if story.video else 0
+            duration = story.video.duration_seconds if story.video else 0
+            story.duration_seconds = round(duration or 0)
             story.save()
-            # Approved here without the moderation service: teach typo correction its words.
-            lexicon_add_content(story)
+            if title in REJECTED:
+                moderation.content_reject(
+                    content_type="bible_story",
+                    obj=story,
+                    moderator=admin,
+                    reason=REJECTED[title],
+                )
+            elif title not in PENDING:
+                # Approved here without the moderation service: teach typo correction its words.
+                lexicon_add_content(story)
 
 
 def _seed_document(context, admin):

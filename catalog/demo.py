@@ -4,6 +4,7 @@ movies with generated media, a public playlist, and the search words they teach.
 from django.utils import timezone
 
 from accounts.demo import CREATORS, LISTENERS
+from catalog import moderation
 from catalog.lexicon import lexicon_rebuild
 from catalog.models import (
     Artist,
@@ -17,7 +18,7 @@ from catalog.models import (
     Podcast,
 )
 from cnt.models import ModerationStatus
-from media.demo import demo_audio, demo_image, demo_video
+from media.demo import demo_film, demo_image, demo_melody, demo_speech
 from media.models import AssetPurpose
 
 CATEGORIES = [
@@ -34,17 +35,80 @@ PODCASTS = [
     ("The Good Shepherd", "pastor_james", "sermons", 2),
     ("Romans, Chapter 8", "pastor_james", "bible-study", 3),
     ("Prayer That Moves Mountains", "pastor_james", "sermons", 4),
+    ("Rough Cut: Youth Night", "pastor_james", "sermons", 5),
 ]
+# What each episode says (espeak-ng reads it: real words for transcripts and search).
+SERMONS = {
+    "Walking by Faith": [
+        "Brothers and sisters, welcome to this morning's word.",
+        "Now faith is the substance of things hoped for, the evidence of things not seen.",
+        "Walking by faith means taking the next step before we see the whole road.",
+    ],
+    "The Good Shepherd": [
+        "The Lord is my shepherd, I shall not want.",
+        "Jesus said, I am the good shepherd. The good shepherd lays down his life for the sheep.",
+        "He knows each of us by name, and he goes looking for the one who is lost.",
+    ],
+    "Romans, Chapter 8": [
+        "There is therefore now no condemnation for those who are in Christ Jesus.",
+        "Neither death nor life, nor angels, nor things present, nor things to come,",
+        "shall be able to separate us from the love of God.",
+    ],
+    "Prayer That Moves Mountains": [
+        "Have faith in God, Jesus told his disciples.",
+        "Whoever says to this mountain, be taken up and thrown into the sea, and does not doubt,",
+        "and when you stand praying, forgive, if you have anything against anyone.",
+    ],
+    "Rough Cut: Youth Night": ["Testing, testing, one two three.", "Is this thing on?"],
+}
+# Demo items in every moderation state: the last episode waits, the rough cut was refused.
+PENDING = {"Prayer That Moves Mountains", "A Mustard Seed", "This Little Light"}
+REJECTED = {
+    "Rough Cut: Youth Night": "The recording is a sound check, not an episode.",
+    "Behind the Scenes (unfinished)": "The film is unfinished: please upload the final cut.",
+}
+# Tunes as note:beats (see media/demo_media.melody).
 TRACKS = [
-    ("Amazing Grace", "grace_choir", "worship", "Hymns of Grace", 392),
-    ("How Great Thou Art", "grace_choir", "worship", "Hymns of Grace", 440),
-    ("Oh Happy Day", "grace_choir", "gospel", "Joyful Noise", 494),
-    ("This Little Light", "grace_choir", "gospel", "Joyful Noise", 523),
-]
+    ("Amazing Grace", "grace_choir", "worship", "Hymns of Grace",
+     "D4:1 G4:2 B4:0.5 G4:0.5 B4:2 A4:1 G4:2 E4:1 D4:2 D4:1 G4:2 B4:0.5 G4:0.5 B4:2 A4:1 D5:5"),
+    ("How Great Thou Art", "grace_choir", "worship", "Hymns of Grace",
+     "G4:1 G4:1 G4:1 B4:1 D5:2 D5:2 C5:1 A4:1 B4:1 C5:1 B4:4 G4:1 G4:1 A4:1 B4:1 A4:4"),
+    ("Oh Happy Day", "grace_choir", "gospel", "Joyful Noise",
+     "C5:1 A4:1 C5:2 R:1 C5:1 A4:1 C5:2 R:1 D5:1 C5:1 A4:1 G4:1 F4:3 R:1 F4:1 G4:1 A4:4"),
+    ("This Little Light", "grace_choir", "gospel", "Joyful Noise",
+     "G4:1 G4:1 G4:1 E4:1 G4:1 A4:1 G4:2 E4:1 D4:1 C4:2 R:1 E4:1 G4:1 C5:1 B4:1 A4:1 G4:4"),
+]  # fmt: skip
 MOVIES = [
     ("The Prodigal Returns", "kingdom_films", "faith-films", 2024),
     ("A Mustard Seed", "kingdom_films", "faith-films", 2025),
+    ("Behind the Scenes (unfinished)", "kingdom_films", "faith-films", 2025),
 ]
+NARRATION = {
+    "The Prodigal Returns": [
+        "A father waits at the gate, every evening, looking down the road.",
+        "While his son was still a long way off, his father saw him and ran to him.",
+    ],
+    "A Mustard Seed": [
+        "The kingdom of heaven is like a mustard seed, the smallest of all seeds.",
+        "Yet when it grows, the birds come and nest in its branches.",
+    ],
+    "Behind the Scenes (unfinished)": ["Scene one, take three."],
+}
+
+
+def _moderate(admin, content_type: str, item) -> None:
+    """Refuse the demo items meant to show a rejection (through the moderation service, so
+    the decision, the owner's notification and the history exist)."""
+    reason = REJECTED.get(item.title)
+    if reason:
+        moderation.content_reject(
+            content_type=content_type, obj=item, moderator=admin, reason=reason
+        )
+
+
+def _seconds(asset) -> int:
+    """The length an item shows, from its media as probed at upload (0 without media)."""
+    return round(asset.duration_seconds or 0) if asset is not None else 0
 
 
 def _approved(moderator):
@@ -90,25 +154,26 @@ def _seed_podcasts(context, admin):
                 "category": context.categories[category],
                 "episode_number": episode,
                 "description": f"Episode {episode} of the Sunday teaching series.",
-                # The last episode waits for a moderator, to show the approval queue.
-                **(_approved(admin) if episode < 4 else {}),
+                **({} if title in PENDING or title in REJECTED else _approved(admin)),
             },
         )
         if created:
-            podcast.audio = demo_audio(context, owner=artist.user, frequency=220 + 40 * episode)
+            podcast.audio = demo_speech(context, owner=artist.user, paragraphs=SERMONS[title])
             podcast.thumbnail = demo_image(
                 context,
                 owner=artist.user,
                 purpose=AssetPurpose.THUMBNAIL,
                 text=title,
-                color=(120, 60, 40),
+                subtitle=f"{artist.name} · Episode {episode}",
+                color=(150, 80, 50),
             )
-            podcast.duration_seconds = 4 if podcast.audio else 0
+            podcast.duration_seconds = _seconds(podcast.audio)
             podcast.save()
+            _moderate(admin, "podcast", podcast)
 
 
 def _seed_music(context, admin):
-    for number, (title, creator, category, album, tone) in enumerate(TRACKS, start=1):
+    for number, (title, creator, category, album, tune) in enumerate(TRACKS, start=1):
         artist = context.artists[creator]
         track, created = context.get_or_create(
             MusicTrack,
@@ -120,19 +185,20 @@ def _seed_music(context, admin):
                 "album": album,
                 "genre": category.title(),
                 "track_number": number,
-                **_approved(admin),
+                **({} if title in PENDING else _approved(admin)),
             },
         )
         if created:
-            track.audio = demo_audio(context, owner=artist.user, frequency=tone)
+            track.audio = demo_melody(context, owner=artist.user, tune=tune)
             track.thumbnail = demo_image(
                 context,
                 owner=artist.user,
                 purpose=AssetPurpose.THUMBNAIL,
                 text=album,
-                color=(40, 110, 80),
+                subtitle=artist.name,
+                color=(40, 120, 90),
             )
-            track.duration_seconds = 4 if track.audio else 0
+            track.duration_seconds = _seconds(track.audio)
             track.save()
 
 
@@ -148,20 +214,31 @@ def _seed_movies(context, admin):
                 "category": context.categories[category],
                 "release_year": year,
                 "director": artist.name,
-                **_approved(admin),
+                **({} if title in PENDING or title in REJECTED else _approved(admin)),
             },
         )
         if created:
-            movie.video = demo_video(context, owner=artist.user, purpose=AssetPurpose.VIDEO)
+            movie.video = demo_film(
+                context,
+                owner=artist.user,
+                purpose=AssetPurpose.VIDEO,
+                title=title,
+                narration=NARRATION[title],
+                color=(90, 60, 140),
+                seconds=4.0 if title in PENDING or title in REJECTED else 12.0,
+            )
             movie.poster = demo_image(
                 context,
                 owner=artist.user,
                 purpose=AssetPurpose.MOVIE_POSTER,
                 text=title,
-                color=(70, 50, 120),
+                subtitle=f"{artist.name} · {year}",
+                color=(90, 60, 140),
+                size=(1000, 1500),
             )
-            movie.duration_seconds = 3 if movie.video else 0
+            movie.duration_seconds = _seconds(movie.video)
             movie.save()
+            _moderate(admin, "movie", movie)
 
 
 def _seed_playlists(context):

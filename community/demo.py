@@ -6,7 +6,12 @@ from django.utils import timezone
 from accounts.demo import CREATORS, LISTENERS
 from cnt.models import ModerationStatus
 from cnt.notifications.models import Notification, NotificationType
-from community.models import Comment, CommunityPost, Like
+from community.models import Comment, CommunityPost, Like, Report
+
+# A post two listeners reported (it waits in the moderation queue), and a reported comment.
+REPORTED_POST = "Send me your bank details and God will double your money!"
+REPORTED_COMMENT = "Buy cheap followers at spam.example"
+PENDING_POST = "Is anyone driving to the conference from the north side?"
 
 POSTS = [
     ("testimony", "God provided a job the week our savings ran out. Never stop praying!"),
@@ -15,6 +20,43 @@ POSTS = [
     ("general", "Who is coming to the youth retreat next month?"),
     ("general", "The choir's new album made my commute a worship service."),
 ]
+
+
+def _seed_reports(context, admin, listeners) -> None:
+    spammer, reporters = listeners[-1], listeners[:2]
+    post, created = context.get_or_create(
+        CommunityPost,
+        author=spammer,
+        body=REPORTED_POST,
+        defaults={
+            "post_type": "general",
+            "status": ModerationStatus.APPROVED,
+            "moderated_by": admin,
+            "moderated_at": timezone.now(),
+        },
+    )
+    for reporter in reporters:
+        if reporter != spammer:
+            context.get_or_create(
+                Report, reporter=reporter, post=post, defaults={"reason": "Scam: asks for money."}
+            )
+    target = CommunityPost.objects.filter(body=POSTS[0][1]).first()
+    if target is not None:
+        comment, created = context.get_or_create(
+            Comment, post=target, author=spammer, body=REPORTED_COMMENT
+        )
+        if created:
+            target.comments_count = target.comments.count()
+            target.save(update_fields=["comments_count"])
+        context.get_or_create(
+            Report, reporter=reporters[0], comment=comment, defaults={"reason": "Spam link."}
+        )
+    context.get_or_create(
+        CommunityPost,
+        author=listeners[0],
+        body=PENDING_POST,
+        defaults={"post_type": "general", "status": ModerationStatus.PENDING},
+    )
 
 
 def seed(context) -> None:
@@ -52,3 +94,4 @@ def seed(context) -> None:
             title=f"{commenter.display_name} commented on your post",
             defaults={"actor": commenter, "data": {"post_id": post.id}},
         )
+    _seed_reports(context, admin, listeners)

@@ -1,5 +1,6 @@
 import ast
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,76 @@ def test_seed_demo_loads_real_media_and_is_idempotent():
     words = set(SearchWord.objects.values_list("word", flat=True))
     assert {"amazing", "grace", "shepherd"} <= words
 
+    _media_worth_looking_at()
+    _every_kind_in_every_state()
+
     counts = _all_rows()
     again = io.StringIO()
     call_command("seed_demo", stdout=again)
     assert "0 rows created" in again.getvalue()
     assert _all_rows() == counts
+
+
+def _media_worth_looking_at():
+    from PIL import Image
+
+    from catalog.models import Movie
+    from media import pipeline
+    from media.models import AssetStatus
+
+    # Seeding queues processing after commit (the test's transaction never commits): run
+    # it for one sermon and one film here.
+    sermon = Podcast.objects.select_related("audio").get(title="Walking by Faith")
+    movie = Movie.objects.select_related("video").get(title="The Prodigal Returns")
+    for asset in (sermon.audio, movie.video):
+        assert pipeline.asset_process(asset_id=asset.pk) == "ready"
+        asset.refresh_from_db()
+    # Sermons are speech (espeak-ng): seconds long, with the waveform of speech (pauses
+    # between phrases), and the words they say.
+    assert sermon.audio.status == AssetStatus.READY, sermon.audio.error
+    assert sermon.audio.duration_seconds > 8 and sermon.duration_seconds > 8
+    from media import profiles
+
+    with default_storage.open(f"{sermon.audio.output_prefix}/{profiles.WAVEFORM}") as handle:
+        peaks = json.load(handle)["peaks"]
+    quiet = sum(1 for peak in peaks if peak < 0.02) / len(peaks)
+    assert 0.05 < quiet < 0.7  # pauses, and speech between them: not a flat tone
+    track = MusicTrack.objects.select_related("audio").get(title="Amazing Grace")
+    assert track.audio.duration_seconds > 10
+    # The 720p film plays in a ladder of at least three video rungs.
+    assert (movie.video.width, movie.video.height) == (1280, 720)
+    rungs = movie.video.renditions.filter(kind="hls_video", status="ready")
+    assert rungs.count() >= 3
+    # Covers: square 1400 px artwork with a gradient (not one flat colour).
+    with default_storage.open(sermon.thumbnail.storage_key) as handle:
+        cover = Image.open(handle)
+        cover.load()
+    assert cover.size == (1400, 1400)
+    top, bottom = cover.getpixel((700, 5)), cover.getpixel((700, 1395))
+    assert sum(abs(a - b) for a, b in zip(top, bottom, strict=True)) > 60
+
+
+def _every_kind_in_every_state():
+    from catalog.models import Movie
+    from community.models import CommunityPost, Report
+
+    for model in (Podcast, Movie, MusicTrack, BibleStory):
+        states = set(model.objects.values_list("status", flat=True))
+        expected = {ModerationStatus.APPROVED, ModerationStatus.PENDING}
+        if model is not MusicTrack:
+            expected.add(ModerationStatus.REJECTED)
+        assert expected <= states, model
+    rejected = Podcast.objects.get(status=ModerationStatus.REJECTED)
+    from catalog.models import ModerationDecision
+
+    assert rejected.rejection_reason
+    assert ModerationDecision.objects.filter(
+        content_type="podcast", object_id=rejected.pk, action="reject"
+    ).exists()
+    reported = CommunityPost.objects.filter(reports__isnull=False).distinct().get()
+    assert reported.reports.count() == 2
+    assert Report.objects.filter(comment__isnull=False).exists()
+    assert CommunityPost.objects.filter(status=ModerationStatus.PENDING).exists()
 
 
 def test_demo_modules_run_in_layer_order():
@@ -84,16 +150,19 @@ def test_every_demo_module_adds_rows_once_and_a_rerun_adds_none(settings):
 
     assert "FFmpeg not found" in err.getvalue()
     # 90: the moderators group itself comes from migrate (catalog/moderators.py).
-    assert "Demo data ready: 90 rows created." in out.getvalue()
+    assert "Demo data ready: 103 rows created." in out.getvalue()
     assert {label for label in labels if _rows(label) > before[label]} == set(labels)
-    assert Podcast.objects.filter(audio__isnull=True).count() == 4
+    assert Podcast.objects.filter(audio__isnull=True).count() == 5
     assert not MediaAsset.objects.filter(kind__in=["audio", "video"]).exists()
     # Rows that need another app's rows found them: creators' avatars (media, on accounts),
     # podcast passages (bible, on catalog), the comment notifications (community).
     assert User.objects.filter(username="grace_choir", avatar__isnull=False).exists()
     assert Podcast.objects.get(title="Romans, Chapter 8").scripture_reference == "Romans 8:1-39"
-    assert BibleStory.objects.filter(category__slug="old-testament").count() == 2
-    assert Notification.objects.count() == 5
+    assert BibleStory.objects.filter(category__slug="old-testament").count() == 4
+    assert Notification.objects.filter(type="comment").count() == 5
+    # The demo's rejections (an episode, a film, a Bible story) told their owners why.
+    rejected = Notification.objects.filter(type="content_rejected")
+    assert rejected.count() == 3 and Notification.objects.count() == 8
 
     counts = _all_rows()
     again = io.StringIO()
