@@ -20,7 +20,8 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 .PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean
 
 help:
-	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT)"
+	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT),"
+	@echo "             with a Celery worker and beat (no Redis needed; Procfile.dev)"
 	@echo "make test    install what is missing, then ruff, import layers, migrations check, pytest"
 	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
 	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
@@ -51,7 +52,8 @@ run: venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "==> serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
-	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
+	@echo "==> with a Celery worker and beat (Procfile.dev); Ctrl-C stops them all"
+	HOST=$(HOST) EMBEDDED_WORKER=1 $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
