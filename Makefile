@@ -17,7 +17,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	OPENAPI_PYTHON_CLIENT=$(abspath $(CODEGEN))/bin/openapi-python-client
 
-.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean
+.PHONY: help venv venv-dev lock run serve test pytest lint format worker beat bench migrate seed clean
 
 help:
 	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT),"
@@ -25,15 +25,32 @@ help:
 	@echo "make test    install what is missing, then ruff, import layers, migrations check, pytest"
 	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
 	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
+	@echo "make lock    recompile requirements.txt and requirements-dev.txt (hashes) from the .in files"
 	@echo "make bench   the benchmarks under bench/"
 
+# Two locked sets (make lock): requirements.txt is what serving, the worker and the commands
+# need; requirements-dev.txt adds the tests and tooling. Both pin every package with hashes.
 $(BIN)/.installed: requirements.txt
 	@scripts/ensure-system.sh python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
+	@touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	@touch $@
 
 venv: $(BIN)/.installed
+
+venv-dev: $(BIN)/.installed-dev
+
+# Recompile both lock files from requirements.in and requirements-dev.in (pip-tools).
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile -q --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: venv-dev
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 $(CODEGEN)/.installed: requirements-codegen.txt
 	@test -x $(CODEGEN)/bin/python || $(PYTHON) -m venv $(CODEGEN)
@@ -58,7 +75,7 @@ run: venv
 serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
-test: venv $(CODEGEN)/.installed
+test: venv-dev $(CODEGEN)/.installed
 	@scripts/ensure-system.sh ffmpeg services chromium speech
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -66,15 +83,15 @@ test: venv $(CODEGEN)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-pytest: venv $(CODEGEN)/.installed
+pytest: venv-dev $(CODEGEN)/.installed
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-format: venv
+format: venv-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -84,7 +101,7 @@ worker: venv
 beat: venv
 	$(BIN)/celery -A cnt beat -l info
 
-bench: venv
+bench: venv-dev
 	@scripts/ensure-system.sh ffmpeg services
 	$(TEST_ENV) $(BIN)/python bench/run.py
 
