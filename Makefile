@@ -17,24 +17,43 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	OPENAPI_PYTHON_CLIENT=$(abspath $(CODEGEN))/bin/openapi-python-client
 
-.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean cluster
+.PHONY: help venv venv-dev lock run serve test pytest lint format worker beat bench migrate seed \
+	clean cluster
 
 help:
-	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT)"
+	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT),"
+	@echo "             with a Celery worker and beat (no Redis needed; Procfile.dev)"
 	@echo "make test    install what is missing, then ruff, import layers, migrations check, pytest"
 	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
 	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
+	@echo "make lock    recompile requirements.txt and requirements-dev.txt (hashes) from the .in files"
 	@echo "make bench   the benchmarks under bench/"
 	@echo "make cluster the production topology on this machine (two web processes, a worker"
 	@echo "             per queue, beat, PostgreSQL, Redis, a local S3; see Procfile.cluster)"
 
+# Two locked sets (make lock): requirements.txt is what serving, the worker and the commands
+# need; requirements-dev.txt adds the tests and tooling. Both pin every package with hashes.
 $(BIN)/.installed: requirements.txt
 	@scripts/ensure-system.sh python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
+	@touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	@touch $@
 
 venv: $(BIN)/.installed
+
+venv-dev: $(BIN)/.installed-dev
+
+# Recompile both lock files from requirements.in and requirements-dev.in (pip-tools).
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile -q --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: venv-dev
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 $(CODEGEN)/.installed: requirements-codegen.txt
 	@test -x $(CODEGEN)/bin/python || $(PYTHON) -m venv $(CODEGEN)
@@ -53,12 +72,13 @@ run: venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "==> serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
-	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
+	@echo "==> with a Celery worker and beat (Procfile.dev); Ctrl-C stops them all"
+	HOST=$(HOST) EMBEDDED_WORKER=1 $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
-test: venv $(CODEGEN)/.installed
+test: venv-dev $(CODEGEN)/.installed
 	@scripts/ensure-system.sh ffmpeg services chromium speech
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -66,15 +86,15 @@ test: venv $(CODEGEN)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-pytest: venv $(CODEGEN)/.installed
+pytest: venv-dev $(CODEGEN)/.installed
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-format: venv
+format: venv-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -84,11 +104,12 @@ worker: venv
 beat: venv
 	$(BIN)/celery -A cnt beat -l info
 
-cluster: venv
+# The local S3 of the cluster is moto's server, a development package.
+cluster: venv-dev
 	@scripts/ensure-system.sh ffmpeg services
 	@scripts/cluster.sh
 
-bench: venv
+bench: venv-dev
 	@scripts/ensure-system.sh ffmpeg services
 	$(TEST_ENV) $(BIN)/python bench/run.py
 

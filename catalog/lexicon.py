@@ -1,5 +1,6 @@
 """The words typo correction picks from (catalog/search.py): those of approved titles, tags
-and artist names, one `search_words` row each.
+and artist names, one `search_words` row each (and, on SQLite, one row of its FTS5 trigram
+mirror: catalog/search_sqlite.py).
 
 Words join as content is approved (moderation, trusted publishing, owner edits) and as
 artist profiles are created; `lexicon_rebuild` (daily from Celery beat, or the
@@ -8,7 +9,7 @@ artist profiles are created; `lexicon_rebuild` (daily from Celery beat, or the
 
 import re
 
-from catalog import kinds
+from catalog import kinds, search_sqlite
 from catalog.models import Artist, SearchWord
 from cnt.models import ModerationStatus
 
@@ -31,10 +32,15 @@ def lexicon_add(*texts) -> None:
     """Make the words of `texts` (an approved title, its tags, an artist's name) known to
     typo correction. One INSERT; words already known are skipped."""
     words = lexicon_words(*texts)
-    if words:
-        SearchWord.objects.bulk_create(
-            [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True
-        )
+    if not words:
+        return
+    if search_sqlite.has_fts():
+        # SQLite's FTS5 mirror takes the words the lexicon did not have.
+        known = set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+        search_sqlite.fts_add(words - known)
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True
+    )
 
 
 def _texts(values) -> list:
@@ -85,4 +91,5 @@ def lexicon_rebuild(progress=None) -> tuple[int, int]:
         batch_size=5000,
         ignore_conflicts=True,
     )
+    search_sqlite.fts_rebuild()
     return len(words - known), len(stale)

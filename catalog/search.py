@@ -8,7 +8,8 @@ B. Typos are corrected against the lexicon of words in approved titles, tags and
 names (`search_words`): a query word the lexicon does not know, even as a prefix, also
 matches its nearest look-alikes, so "amzing grce" finds "Amazing Grace". If no item has
 every (corrected) word, items with any of them are ranked instead. SQLite (the embedded
-default) degrades to a case-insensitive substring search with a simple score.
+default) corrects typos through an FTS5 trigram index of the same lexicon, then matches
+every (corrected) word as a substring with a simple score (catalog/search_sqlite.py).
 
 Bounded work: one lexicon look-up, then a pass: one query (the artists whose name matches,
 at most ARTIST_MATCH_LIMIT, and at most CANDIDATES matches a type, ranked, with the total
@@ -22,10 +23,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.db import connection, models
-from django.db.models import Case, Exists, FloatField, OuterRef, Q, Value, When
-from django.db.models.functions import Cast
 
-from catalog import kinds
+from catalog import kinds, search_sqlite
 from catalog.models import Artist, SearchWord
 from cnt.models import ModerationStatus
 from media.models import TranscriptSegment
@@ -138,6 +137,8 @@ class SearchResults:
         self.terms = terms_of(self.query)
         requested = [SearchType(t) for t in (types or SearchType.values)]
         self.types = [t for t in SearchType if t in requested]
+        # Each word with its corrections (SQLite's substring passes; set by a search).
+        self.alternatives = [[term] for term in self.terms]
 
     def page(self, number: int, size: int) -> SearchPage:
         """Page `number` (from 1) of at most `size` hits, the total and the mode used."""
@@ -145,9 +146,7 @@ class SearchResults:
             return SearchPage([], 0, "none")
         offset = (number - 1) * size
         if not is_postgres():
-            sql, params = self._substring_sql()
-            rows, total = self._rows(sql, params, size, offset)
-            return SearchPage(self._hydrate(rows), total, "substring")
+            return self._substring_page(size, offset)
         corrections = self.corrections()
         rows, total = self._pass(tsquery_text(self.terms, corrections), size, offset)
         fuzzy = bool(corrections)
@@ -208,6 +207,33 @@ class SearchResults:
             nearest = options[0][0]
             found[term] = [word for edits, _, word in options if edits == nearest][:CORRECTIONS]
         return found
+
+    def _substring_page(self, size: int, offset: int) -> SearchPage:
+        """SQLite: the words corrected through the FTS5 trigram index of the lexicon, then
+        substring matches of every word; of any word when nothing has them all."""
+        corrections = search_sqlite.corrections(
+            self.terms,
+            min_length=MIN_CORRECTED_LENGTH,
+            long_word=LONG_WORD,
+            similar=CORRECTION_SIMILARITY,
+            limit=CORRECTIONS,
+        )
+        self.alternatives = [[term, *corrections.get(term, [])] for term in self.terms]
+        fuzzy = bool(corrections)
+        rows, total = [], 0
+        for any_term in (False, True):
+            if any_term and (total or len(self.terms) == 1):
+                break
+            sql, params = search_sqlite.substring_sql(
+                types=[t.value for t in self.types],
+                alternatives=self.alternatives,
+                any_term=any_term,
+                artist_limit=ARTIST_MATCH_LIMIT,
+            )
+            rows, total = self._rows(sql, params, size, offset)
+            fuzzy = fuzzy or any_term
+        mode = "fuzzy" if fuzzy and total else "substring"
+        return SearchPage(self._hydrate(rows), total, mode)
 
     def _pass(self, tsquery: str, limit: int, offset: int) -> tuple[list[dict], int]:
         sql, params = self.page_sql(tsquery)
@@ -300,65 +326,6 @@ class SearchResults:
         )
         return sql, [tsquery, ARTIST_MATCH_LIMIT, *[CANDIDATES] * len(branches)]
 
-    # -- SQLite: substring matches with a simple score
-
-    def _substring_sql(self) -> tuple[str, list]:
-        artists = Artist.objects.filter(name__icontains=self.query).values_list("id", flat=True)
-        artist_ids = list(artists[:ARTIST_MATCH_LIMIT])
-        querysets = []
-        for search_type in self.types:
-            if search_type == SearchType.ARTIST:
-                base = Artist.objects.filter(user__is_active=True)
-                querysets.append(
-                    self._branch(base, "artist", Q(name__icontains=self.query), Value(1.0))
-                )
-                continue
-            kind = kinds.kind_get(search_type)
-            model = kind.model
-            condition = Q()
-            for field in kind.search_fields:
-                condition |= Q(**{f"{field}__icontains": self.query})
-            title, second = kind.search_fields[0], kind.search_fields[1:2]
-            score = Case(
-                When(**{f"{title}__icontains": self.query}, then=Value(1.0)),
-                *(When(**{f"{field}__icontains": self.query}, then=Value(0.4)) for field in second),
-                default=Value(0.2),
-                output_field=FloatField(),
-            )
-            if artist_ids and kind.has_artist:
-                condition |= Q(artist_id__in=artist_ids)
-                boost = Case(
-                    When(artist_id__in=artist_ids, then=Value(0.4)),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-                score = score + boost
-            if kind.is_spoken_word:
-                said = Q()
-                for name in kind.media_field_names:
-                    segments = TranscriptSegment.objects.filter(
-                        asset_id=OuterRef(f"{name}_id"), text__icontains=self.query
-                    )
-                    said |= Q(Exists(segments))
-                condition |= said
-                score = score + Case(
-                    When(said, then=Value(0.1)), default=Value(0.0), output_field=FloatField()
-                )
-            base = model.objects.filter(status=ModerationStatus.APPROVED)
-            querysets.append(self._branch(base, search_type.value, condition, score))
-        first, *rest = querysets
-        union = first.union(*rest, all=True) if rest else first
-        return union.query.sql_with_params()
-
-    @staticmethod
-    def _branch(queryset, kind: str, condition, score):
-        return (
-            queryset.filter(condition)
-            .annotate(kind=Value(kind), score=Cast(score, FloatField()))
-            .values("kind", "id", "score")
-            .order_by()
-        )
-
     # -- fetching the page's rows, one query per type present
 
     def _hydrate(self, rows) -> list[SearchHit]:
@@ -445,7 +412,7 @@ class SearchResults:
 
     def _moment_rows_substring(self, asset_ids: list) -> list:
         matches = TranscriptSegment.objects.filter(
-            asset_id__in=asset_ids, text__icontains=self.query
+            search_sqlite.moment_condition(self.alternatives), asset_id__in=asset_ids
         ).order_by("asset_id", "start")
         rows, per_asset = [], {}
         for row in matches.values_list("asset_id", "start", "end", "text", "words"):

@@ -4,6 +4,13 @@
 The whole video ladder is one FFmpeg process that decodes the source once and feeds a
 `split` filter into one encoder per rung; audio renditions are separate processes run in
 parallel, because FFmpeg's AAC encoder is single-threaded.
+
+Filter graphs are written out here and in media/editing/commands.py rather than built
+with ffmpeg-python: its last release (0.2.0) is from 2019 and imports the `future` Python 2
+compatibility package at run time; the graphs here hold no user input (numbers we format,
+fixed filters), and the editor's one function that quotes values for both levels of the
+filter syntax (`escape_value`, the same two levels ffmpeg-python escapes) is pinned by its
+tests. The command lists go to the one runner (media/ffexec.py) either way.
 """
 
 import time

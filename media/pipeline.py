@@ -297,6 +297,9 @@ class Run:
             if asset is None:
                 return False
             previous = asset.output_prefix
+            # Only the first publication tells the owner: a reprocess (new profiles, a fixed
+            # ladder) changes files the owner already plays.
+            is_first_publication = asset.processed_at is None
             meta = dict(asset.metadata or {})
             meta.pop("run_id", None)
             asset.metadata = meta
@@ -313,7 +316,7 @@ class Run:
             # Spoken-word content waiting for its transcript can have it now.
             transcripts_schedule_for_asset(asset=asset)
             asset_notify_owner(asset=asset)
-            if asset.owner_id:
+            if asset.owner_id and is_first_publication:
                 notification_create(
                     recipient=asset.owner_id,
                     type=NotificationType.MEDIA_READY,

@@ -232,14 +232,40 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The embedded mode with a worker (`make run`): a Celery worker and beat beside the web
+# process, on kombu's filesystem broker in a folder beside the SQLite file, and a channel
+# layer through which the worker's pushes reach the web process's sockets (cnt/channel_spool).
+# Uploads answer at once; their progress arrives over the socket as in production.
+EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=False) and not REDIS_URL
+EMBEDDED_DIR = (
+    Path(DATABASES["default"]["NAME"]).parent
+    if not IS_POSTGRES and DATABASES["default"]["NAME"] != ":memory:"
+    else VAR_DIR
+)
+_embedded_broker = EMBEDDED_DIR / "broker"
+if EMBEDDED_WORKER:
+    for _folder in ("queue", "control"):
+        (_embedded_broker / _folder).mkdir(parents=True, exist_ok=True)
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "cnt.channel_spool.SpoolChannelLayer",
+            "CONFIG": {"spool_dir": str(EMBEDDED_DIR / "channels")},
+        }
+    }
+
 # How often an open WebSocket re-checks that its user is still active with the same password,
 # in case a revocation message was missed (revocations themselves close sockets at once).
 WS_REVALIDATE_SECONDS = env.float("WS_REVALIDATE_SECONDS", default=60.0)
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL",
+    default=REDIS_URL or ("filesystem://" if EMBEDDED_WORKER else "memory://localhost/"),
+)
 CELERY_RESULT_BACKEND = None
 # Without a broker the tasks run in-process, right after the transaction commits.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=not (REDIS_URL or EMBEDDED_WORKER)
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -252,6 +278,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=50 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 # Above the hard time limit, so a long transcode is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 10 * 60}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # One folder both ways: what the web process writes, the worker reads.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        data_folder_in=str(_embedded_broker / "queue"),
+        data_folder_out=str(_embedded_broker / "queue"),
+        control_folder=str(_embedded_broker / "control"),
+        polling_interval=0.2,
+    )
+CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {

@@ -149,8 +149,8 @@ def test_every_demo_module_adds_rows_once_and_a_rerun_adds_none(settings):
     call_command("seed_demo", stdout=out, stderr=err)
 
     assert "FFmpeg not found" in err.getvalue()
-    # 90: the moderators group itself comes from migrate (catalog/moderators.py).
-    assert "Demo data ready: 103 rows created." in out.getvalue()
+    # 103: the moderators group itself comes from migrate (catalog/moderators.py).
+    assert "Demo data ready: 103 rows created (accounts " in out.getvalue()
     assert {label for label in labels if _rows(label) > before[label]} == set(labels)
     assert Podcast.objects.filter(audio__isnull=True).count() == 5
     assert not MediaAsset.objects.filter(kind__in=["audio", "video"]).exists()
@@ -167,7 +167,7 @@ def test_every_demo_module_adds_rows_once_and_a_rerun_adds_none(settings):
     counts = _all_rows()
     again = io.StringIO()
     call_command("seed_demo", "--no-media", stdout=again, stderr=io.StringIO())
-    assert "Demo data ready: 0 rows created." in again.getvalue()
+    assert "Demo data ready: 0 rows created (all there already)." in again.getvalue()
     assert "Demo admin 'admin' already exists (password unchanged)." in again.getvalue()
     assert _all_rows() == counts
 

@@ -197,13 +197,13 @@ def test_rotation_re_encrypts_every_value_under_the_new_key(settings):
     settings.FINANCE_ENCRYPTION_KEYS = [KEY_NEW, KEY_OLD]
     from io import StringIO
 
-    out = StringIO()
-    call_command("rotate_finance_keys", "--batch-size", "1", stdout=out, stderr=StringIO())
+    out, err = StringIO(), StringIO()
+    call_command("rotate_finance_keys", "--batch-size", "1", stdout=out, stderr=err)
     output = out.getvalue()
-    assert "finance.BankDetails: 1/2 rows" in output
-    assert "finance.BankDetails: 2/2 rows" in output
-    assert "finance.Donation: 1/1 rows" in output
-    assert "Re-encrypted 4 values; 0 already under the current key." in output
+    # One bar on stderr, restarted per table; the summary on stdout.
+    assert "finance.BankDetails:" in err.getvalue() and "finance.Donation: 100%" in err.getvalue()
+    assert "Re-encrypted 4 values; 0 already under the current key" in output
+    assert "finance.BankDetails 2, finance.Donation 1" in output
     new = Fernet(KEY_NEW.encode())
     raw = raw_columns(first.user)
     assert new.decrypt(raw["account_number"].encode()) == b"31926819"
@@ -215,7 +215,7 @@ def test_rotation_re_encrypts_every_value_under_the_new_key(settings):
     assert donation.response_body == '{"client_secret": "x"}'
     out = StringIO()
     call_command("rotate_finance_keys", stdout=out)
-    assert "Re-encrypted 0 values; 4 already under the current key." in out.getvalue()
+    assert "Re-encrypted 0 values; 4 already under the current key" in out.getvalue()
 
 
 def test_rotation_reports_values_no_key_opens(settings):

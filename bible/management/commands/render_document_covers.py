@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from bible import services
 from bible.models import DocumentAsset
+from cnt.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -22,11 +23,20 @@ class Command(BaseCommand):
             documents = documents.filter(cover__isnull=True)
         documents = list(documents.order_by("pk"))
         made = 0
-        for index, document in enumerate(documents, start=1):
-            ok = services.document_cover_refresh(document=document)
-            made += ok
-            self.stdout.write(
-                f"{index}/{len(documents)} #{document.pk} {document.title[:60]}: "
-                + ("cover rendered" if ok else "no cover (page 1 cannot be rendered)")
-            )
-        self.stdout.write(f"{made} of {len(documents)} covers rendered.")
+        with command_progress(
+            self, total=len(documents), desc="render_document_covers", unit="cover"
+        ) as progress:
+            for document in documents:
+                ok = services.document_cover_refresh(document=document)
+                made += ok
+                if not ok:
+                    progress.note(
+                        f"#{document.pk} {document.title[:60]}: no cover "
+                        "(page 1 cannot be rendered)"
+                    )
+                progress.advance(status=document.title)
+        failed = len(documents) - made
+        self.stdout.write(
+            f"{made} of {len(documents)} covers rendered"
+            + (f"; {failed} documents whose page 1 cannot be rendered." if failed else ".")
+        )

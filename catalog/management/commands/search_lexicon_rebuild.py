@@ -2,7 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
+from catalog import kinds
 from catalog.lexicon import lexicon_rebuild
+from cnt.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -13,11 +15,20 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        def progress(label: str, rows: int) -> None:
-            self.stdout.write(f"  read {rows} {label.lower()} rows")
+        sources = len(kinds.searchable_kinds()) + 1  # every searchable kind, then artists
+        read: dict[str, int] = {}
+        with command_progress(
+            self, total=sources, desc="search_lexicon_rebuild", unit="source"
+        ) as bar:
 
-        self.stdout.write("Reading approved content and artist names...")
-        added, removed = lexicon_rebuild(progress=progress)
+            def progress(label: str, rows: int) -> None:
+                read[label] = rows
+                bar.advance(status=f"{label}: {rows} rows")
+
+            added, removed = lexicon_rebuild(progress=progress)
+        rows = ", ".join(f"{rows} {label.lower()}" for label, rows in read.items())
         self.stdout.write(
-            self.style.SUCCESS(f"Lexicon rebuilt: {added} words added, {removed} removed.")
+            self.style.SUCCESS(
+                f"Lexicon rebuilt from {rows} rows: {added} words added, {removed} removed."
+            )
         )

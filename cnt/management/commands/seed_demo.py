@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from tqdm import tqdm
 
+from cnt.progress import command_progress
 from cnt.seeding import DemoContext, demo_modules
 
 
@@ -29,17 +29,27 @@ class Command(BaseCommand):
         tmp = Path(tempfile.mkdtemp(prefix="cnt-seed-"))
         try:
             context = DemoContext(tmp=tmp, with_media=not options["no_media"])
-            with tqdm(total=len(modules), desc="seed_demo", unit="step", file=self.stdout) as bar:
+            per_app: dict[str, int] = {}
+            with command_progress(
+                self, total=len(modules), desc="seed_demo", unit="step"
+            ) as progress:
                 for label, module in modules:
-                    bar.set_postfix_str(label)
+                    progress.advance(0, status=label)
+                    before = context.created
                     with transaction.atomic():
                         module.seed(context)
-                    bar.update(1)
+                    per_app[label] = context.created - before
+                    progress.advance()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        # After the bar, which a line written while it runs would break.
         for warning in context.warnings:
             self.stderr.write(warning)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {context.created} rows created."))
+        made = ", ".join(f"{label} {count}" for label, count in per_app.items() if count)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {context.created} rows created"
+                + (f" ({made})." if made else " (all there already).")
+            )
+        )
         for message in context.messages:
             self.stdout.write(message)

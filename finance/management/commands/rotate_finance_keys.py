@@ -6,6 +6,7 @@ deploy, run this command, then remove the old keys. Safe to re-run; safe while s
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cnt.progress import command_progress
 from finance import crypto, services
 
 
@@ -13,7 +14,12 @@ class Command(BaseCommand):
     help = "Re-encrypt bank details and stored gateway responses under the current key."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=500,
+            help="Rows re-encrypted per transaction (default 500).",
+        )
         parser.add_argument(
             "--include-derived-key",
             action="store_true",
@@ -29,14 +35,22 @@ class Command(BaseCommand):
                 "FINANCE_ENCRYPTION_KEYS is unset: using the key derived from SECRET_KEY."
             )
 
-        def progress(label, done, total):
-            self.stdout.write(f"{label}: {done}/{total} rows")
+        tables: dict[str, int] = {}
+        with command_progress(self, total=0, desc="rotate_finance_keys", unit="row") as bar:
 
-        report = services.encryption_keys_rotate(
-            batch_size=batch_size, include_derived=include_derived_key, on_progress=progress
-        )
+            def progress(label, done, total):
+                if label not in tables:
+                    bar.restart(total=total, desc=label)
+                bar.advance(done - tables.get(label, 0))
+                tables[label] = done
+
+            report = services.encryption_keys_rotate(
+                batch_size=batch_size, include_derived=include_derived_key, on_progress=progress
+            )
+        rows = ", ".join(f"{label} {count}" for label, count in tables.items())
         self.stdout.write(
-            f"Re-encrypted {report.rotated} values; {report.current} already under the current key."
+            f"Re-encrypted {report.rotated} values; {report.current} already under the current "
+            f"key (rows read: {rows})."
         )
         if report.failed:
             raise CommandError(

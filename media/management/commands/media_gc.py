@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from cnt.progress import command_progress
 from media.gc import orphaned_keys
 from media.tus import tus_purge_expired
 
@@ -34,8 +34,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"would delete {key}")
             self.stdout.write(self.style.SUCCESS(f"{len(keys)} orphaned objects (dry run)."))
             return
-        for key in tqdm(keys, desc="media_gc", unit="object", file=self.stdout):
-            default_storage.delete(key)
+        with command_progress(self, total=len(keys), desc="media_gc", unit="object") as progress:
+            for key in keys:
+                default_storage.delete(key)
+                progress.advance()
         purged = tus_purge_expired()
         self.stdout.write(
             self.style.SUCCESS(

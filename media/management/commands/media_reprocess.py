@@ -1,11 +1,20 @@
-"""Rebuild derived files (HLS, posters, waveforms) from the originals."""
+"""Rebuild derived files (HLS, posters, waveforms) from the originals.
+
+Owners are told "ready to play" only the first time an asset is published, so a reprocess
+of every asset sends nobody a notification. Without a worker (the embedded mode running
+tasks in-process) the work is done here and the summary counts what came out of it;
+otherwise it is queued for the media workers.
+"""
+
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from cnt.progress import command_progress
 from media.models import AssetKind, AssetStatus, MediaAsset
 from media.pipeline import asset_reprocess
+from media.tasks import process_asset
 
 
 class Command(BaseCommand):
@@ -35,6 +44,35 @@ class Command(BaseCommand):
         elif options["failed"]:
             assets = assets.filter(status=AssetStatus.FAILED)
         ids = list(assets.order_by("created_at").values_list("id", flat=True))
-        for asset_id in tqdm(ids, desc="media_reprocess", unit="asset", file=self.stdout):
-            asset_reprocess(asset=MediaAsset.objects.get(id=asset_id))
-        self.stdout.write(self.style.SUCCESS(f"Queued {len(ids)} assets for reprocessing."))
+        in_process = bool(process_asset.app.conf.task_always_eager)
+        outcomes: Counter[str] = Counter()
+        with command_progress(
+            self, total=len(ids), desc="media_reprocess", unit="asset"
+        ) as progress:
+            for asset_id in ids:
+                asset = MediaAsset.objects.filter(id=asset_id).first()
+                if asset is None:
+                    outcomes["gone"] += 1
+                    progress.advance()
+                    continue
+                asset_reprocess(asset=asset)
+                if in_process:
+                    row = MediaAsset.objects.filter(id=asset_id).values("status", "error").first()
+                    status = row["status"] if row else "gone"
+                    outcomes[status] += 1
+                    if status == AssetStatus.FAILED:
+                        progress.note(f"{asset_id} ({asset.original_filename}): {row['error']}")
+                progress.advance(status=asset.original_filename or str(asset_id))
+        self.stdout.write(self.style.SUCCESS(self.summary(len(ids), outcomes, in_process)))
+
+    @staticmethod
+    def summary(count: int, outcomes: Counter, in_process: bool) -> str:
+        noun = "asset" if count == 1 else "assets"
+        if not in_process:
+            gone = f" ({outcomes['gone']} gone meanwhile)" if outcomes["gone"] else ""
+            return (
+                f"Queued {count - outcomes['gone']} {noun} for reprocessing{gone}; "
+                "the media queue's workers rebuild them (make worker)."
+            )
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items()))
+        return f"Reprocessed {count} {noun} in this process" + (f": {parts}." if parts else ".")
