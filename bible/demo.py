@@ -1,13 +1,10 @@
 """Demo Bible content: animated stories, a study document, and the passages the demo
 podcast episodes are about (found by GET bible/passages)."""
 
-from django.utils import timezone
-
 from bible.models import BibleStory, DocumentAsset
 from bible.services import scripture_links_set
-from catalog.lexicon import lexicon_add_content
+from catalog.demo import demo_moderate
 from catalog.models import Podcast
-from cnt.models import ModerationStatus
 from media.demo import demo_document, demo_image, demo_video
 from media.models import AssetPurpose
 
@@ -35,9 +32,6 @@ def _seed_stories(context, admin):
                 "scripture_reference": reference,
                 "category": context.categories["old-testament"],
                 "description": f"An animated telling of {reference}.",
-                "status": ModerationStatus.APPROVED,
-                "moderated_by": admin,
-                "moderated_at": timezone.now(),
             },
         )
         if created:
@@ -53,8 +47,7 @@ def _seed_stories(context, admin):
             )
             story.duration_seconds = 3 if story.video else 0
             story.save()
-            # Approved here without the moderation service: teach typo correction its words.
-            lexicon_add_content(story)
+            demo_moderate(context, story)
 
 
 def _seed_document(context, admin):

@@ -4,6 +4,7 @@ movies with generated media, a public playlist, and the search words they teach.
 from django.utils import timezone
 
 from accounts.demo import CREATORS, LISTENERS
+from catalog import moderation
 from catalog.lexicon import lexicon_rebuild
 from catalog.models import (
     Artist,
@@ -16,6 +17,7 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
+from catalog.moderators import moderator_grant
 from cnt.models import ModerationStatus
 from media.demo import demo_audio, demo_image, demo_video
 from media.models import AssetPurpose
@@ -47,13 +49,20 @@ MOVIES = [
 ]
 
 
-def _approved(moderator):
-    return {
-        "status": ModerationStatus.APPROVED,
-        "moderated_by": moderator,
-        "moderated_at": timezone.now(),
-        "published_at": timezone.now(),
-    }
+def demo_moderate(context, obj, *, approve: bool = True) -> None:
+    """Put a new demo item through moderation as real content goes: submitted, then approved
+    by the demo moderator, so its history shows the decisions its status rests on."""
+    content_type = moderation.content_type_for(obj)
+    moderation.content_submit(content_type=content_type, obj=obj, trusted=False)
+    if approve:
+        moderator = context.users["moderator"]
+        moderation.content_approve(content_type=content_type, obj=obj, moderator=moderator)
+
+
+# Published now, so approving the demo items tells their owners but starts no fan-out to the
+# demo followers (that is for content going public for the first time).
+def _published():
+    return {"published_at": timezone.now()}
 
 
 def _seed_categories(context):
@@ -78,7 +87,7 @@ def _seed_artists(context):
         artist.save(update_fields=["followers_count"])
 
 
-def _seed_podcasts(context, admin):
+def _seed_podcasts(context):
     for title, creator, category, episode in PODCASTS:
         artist = context.artists[creator]
         podcast, created = context.get_or_create(
@@ -90,8 +99,6 @@ def _seed_podcasts(context, admin):
                 "category": context.categories[category],
                 "episode_number": episode,
                 "description": f"Episode {episode} of the Sunday teaching series.",
-                # The last episode waits for a moderator, to show the approval queue.
-                **(_approved(admin) if episode < 4 else {}),
             },
         )
         if created:
@@ -105,9 +112,11 @@ def _seed_podcasts(context, admin):
             )
             podcast.duration_seconds = 4 if podcast.audio else 0
             podcast.save()
+            # The last episode waits for a moderator, to show the approval queue.
+            demo_moderate(context, podcast, approve=episode < 4)
 
 
-def _seed_music(context, admin):
+def _seed_music(context):
     for number, (title, creator, category, album, tone) in enumerate(TRACKS, start=1):
         artist = context.artists[creator]
         track, created = context.get_or_create(
@@ -120,7 +129,7 @@ def _seed_music(context, admin):
                 "album": album,
                 "genre": category.title(),
                 "track_number": number,
-                **_approved(admin),
+                **_published(),
             },
         )
         if created:
@@ -134,9 +143,10 @@ def _seed_music(context, admin):
             )
             track.duration_seconds = 4 if track.audio else 0
             track.save()
+            demo_moderate(context, track)
 
 
-def _seed_movies(context, admin):
+def _seed_movies(context):
     for title, creator, category, year in MOVIES:
         artist = context.artists[creator]
         movie, created = context.get_or_create(
@@ -148,7 +158,7 @@ def _seed_movies(context, admin):
                 "category": context.categories[category],
                 "release_year": year,
                 "director": artist.name,
-                **_approved(admin),
+                **_published(),
             },
         )
         if created:
@@ -162,6 +172,7 @@ def _seed_movies(context, admin):
             )
             movie.duration_seconds = 3 if movie.video else 0
             movie.save()
+            demo_moderate(context, movie)
 
 
 def _seed_playlists(context):
@@ -186,12 +197,13 @@ def _seed_playlists(context):
 
 
 def seed(context) -> None:
-    admin = context.users["admin"]
+    # The demo moderator is made as any moderator is (manage.py grant_moderator).
+    moderator_grant(user=context.users["moderator"])
     _seed_categories(context)
     _seed_artists(context)
-    _seed_podcasts(context, admin)
-    _seed_music(context, admin)
-    _seed_movies(context, admin)
+    _seed_podcasts(context)
+    _seed_music(context)
+    _seed_movies(context)
     _seed_playlists(context)
-    # The rows above are written directly; typo correction learns their words here.
+    # Typo correction learns the demo words (approval adds them too; this also drops stale ones).
     lexicon_rebuild()

@@ -1,10 +1,8 @@
 """Demo feed: approved posts by listeners and creators, with likes, a comment each and the
 notification of that comment."""
 
-from django.utils import timezone
-
 from accounts.demo import CREATORS, LISTENERS
-from cnt.models import ModerationStatus
+from catalog.demo import demo_moderate
 from cnt.notifications.models import Notification, NotificationType
 from community.models import Comment, CommunityPost, Like
 
@@ -18,7 +16,6 @@ POSTS = [
 
 
 def seed(context) -> None:
-    admin = context.users["admin"]
     listeners = [context.users[username] for username in LISTENERS]
     authors = [*listeners, *(context.users[username] for username, _, _ in CREATORS)]
     for index, (post_type, body) in enumerate(POSTS):
@@ -30,13 +27,11 @@ def seed(context) -> None:
             defaults={
                 "post_type": post_type,
                 "category": context.categories["testimonies"],
-                "status": ModerationStatus.APPROVED,
-                "moderated_by": admin,
-                "moderated_at": timezone.now(),
             },
         )
         if not created:
             continue
+        demo_moderate(context, post)
         for fan in listeners:
             if fan != author:
                 context.get_or_create(Like, post=post, user=fan)

@@ -9,8 +9,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from accounts.models import User
+from accounts.policies import MODERATORS_GROUP
 from bible.models import BibleStory
-from catalog.models import MusicTrack, Podcast, SearchWord
+from catalog import kinds
+from catalog.models import ModerationDecision, MusicTrack, Podcast, SearchWord
 from cnt.models import ModerationStatus
 from cnt.notifications.models import Notification
 from cnt.seeding import demo_modules
@@ -61,6 +63,30 @@ def test_seed_demo_loads_real_media_and_is_idempotent():
     assert _all_rows() == counts
 
 
+def test_seeded_content_went_through_moderation_by_a_granted_moderator():
+    call_command("seed_demo", "--no-media", stdout=io.StringIO(), stderr=io.StringIO())
+    moderator = User.objects.get(username="moderator")
+    assert moderator.is_staff and not moderator.is_superuser
+    assert moderator.groups.get().name == MODERATORS_GROUP
+    for kind in kinds.kinds():
+        for obj in kind.model.objects.all():
+            actions = list(
+                ModerationDecision.objects.filter(content_type=kind.name, object_id=obj.pk)
+                .order_by("pk")
+                .values_list("action", "moderator__username")
+            )
+            if obj.status == ModerationStatus.APPROVED:
+                assert obj.moderated_by == moderator
+                assert actions == [("submit", None), ("approve", "moderator")], obj
+            else:
+                assert (obj.status, obj.moderated_by, actions) == (
+                    ModerationStatus.PENDING,
+                    None,
+                    [("submit", None)],
+                )
+    assert Podcast.objects.filter(status=ModerationStatus.PENDING).count() == 1
+
+
 def test_demo_modules_run_in_layer_order():
     assert [label for label, _ in demo_modules()] == [
         "accounts",
@@ -93,7 +119,9 @@ def test_every_demo_module_adds_rows_once_and_a_rerun_adds_none(settings):
     assert User.objects.filter(username="grace_choir", avatar__isnull=False).exists()
     assert Podcast.objects.get(title="Romans, Chapter 8").scripture_reference == "Romans 8:1-39"
     assert BibleStory.objects.filter(category__slug="old-testament").count() == 2
-    assert Notification.objects.count() == 5
+    # 5 comment notifications, and one per approved item to its owner (9 catalogue items,
+    # 2 Bible stories, 5 posts): the demo moderator approved them through the service.
+    assert Notification.objects.count() == 5 + 16
 
     counts = _all_rows()
     again = io.StringIO()
