@@ -311,8 +311,14 @@ class ModeratedAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             opts = self.model._meta
+            can_moderate = self.has_moderate_permission(request)
+            open_decisions = moderation.content_decisions_open(obj)
             context.update(
-                can_moderate=self.has_moderate_permission(request),
+                can_moderate=can_moderate,
+                # Buttons only for decisions that would change the item (no Approve on
+                # approved content).
+                can_approve=can_moderate and open_decisions["approve"],
+                can_reject=can_moderate and open_decisions["reject"],
                 moderation_status=status_badge(obj.status, obj.get_status_display()),
                 approve_url=reverse(
                     f"admin:{opts.app_label}_{opts.model_name}_approve", args=[obj.pk]

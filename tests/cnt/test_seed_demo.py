@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
@@ -85,6 +86,8 @@ def test_seeded_content_went_through_moderation_by_a_granted_moderator():
                     [("submit", None)],
                 )
     assert Podcast.objects.filter(status=ModerationStatus.PENDING).count() == 1
+    # The admin shows each approval in the moderator's Recent actions.
+    assert LogEntry.objects.filter(user=moderator, change_message="Approved.").count() == 16
 
 
 def test_demo_modules_run_in_layer_order():
