@@ -109,6 +109,21 @@ def ticket_close(*, ticket: SupportMessage, by) -> SupportMessage:
     return locked
 
 
+def ticket_reopen(*, ticket: SupportMessage, staff) -> SupportMessage:
+    """Staff put an answered or closed ticket back among the open ones (it needs more work).
+    Reopening an open ticket changes nothing."""
+    if not policies.can_answer_tickets(staff):
+        raise Forbidden("Support staff only.")
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if locked.status != SupportStatus.OPEN:
+            locked.status = SupportStatus.OPEN
+            locked.closed_at = None
+            locked.save(update_fields=["status", "closed_at", "updated_at"])
+            admin_log_write(user=staff, obj=locked, message="Reopened the ticket.")
+    return locked
+
+
 def reply_email_send(*, reply_id: int) -> bool:
     """Email a staff reply to the ticket's address, once (claimed first, released if the
     send fails so a retry sends it)."""
