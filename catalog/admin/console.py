@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policies import is_moderator
 from catalog import kinds, moderation
+from catalog.admin.editing import ContentEditingMixin, waveform_for
 from cnt import signing
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
@@ -91,7 +92,9 @@ def asset_preview(asset, *, poster=None):
         )
     else:
         player = format_html(
-            '<audio controls preload="metadata" style="display:block">{}</audio>', source_tags
+            '{}<audio controls preload="metadata" style="display:block">{}</audio>',
+            waveform_for(asset),
+            source_tags,
         )
     note = ""
     if asset.status != AssetStatus.READY:
@@ -170,7 +173,7 @@ def status_badge(status: str, label: str):
 # --- the moderation console ----------------------------------------------------------------
 
 
-class ModeratedAdmin(admin.ModelAdmin):
+class ModeratedAdmin(ContentEditingMixin, admin.ModelAdmin):
     """Admin for a moderated model. The change page previews the kind's assets (images
     first, then what it streams: catalog/kinds.py); `preview_text_fields` adds text."""
 
