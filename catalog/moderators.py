@@ -9,6 +9,7 @@ permission added by hand (bank details, gateway keys) does not survive. Nothing 
 finance, accounts or keys.
 """
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -56,7 +57,12 @@ def moderators_group_sync() -> Group:
 
 
 def on_post_migrate(sender, **kwargs) -> None:
-    if kwargs.get("using", "default") == "default":
+    """Sync once per migrate (or test flush): post_migrate fires for every app with models,
+    in INSTALLED_APPS order, and by the last one every app's permissions exist."""
+    if kwargs.get("using", "default") != "default":
+        return
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if with_models and sender is with_models[-1]:
         moderators_group_sync()
 
 
