@@ -154,3 +154,24 @@ def _registered() -> list[str]:
 def test_a_granted_moderator_is_refused_everything_else(granted, admin_name):
     # Bank details, payment accounts, donations, users, tokens and keys among them.
     assert granted.get(_changelist(admin_name)).status_code == 403
+
+
+def test_a_moderator_resolves_reports_but_cannot_rewrite_them(granted):
+    from community.models import Report, ReportStatus
+    from community.services import report_create
+    from tests.moderation.factories import make
+
+    post = make("community_post", status="approved")
+    report, _ = report_create(reporter=UserFactory(), reason="Spam link", post=post)
+    url = reverse("admin:community_report_change", args=[report.pk])
+    page = granted.get(url)
+    assert page.status_code == 200
+    assert not page.context["adminform"].form.fields  # every field is read-only
+    granted.post(url, {"reason": "Nothing wrong", "_save": "Save"})
+    granted.post(
+        reverse("admin:community_report_changelist"),
+        {"action": "dismiss_reports", "_selected_action": [report.pk]},
+    )
+    report = Report.objects.get(pk=report.pk)
+    assert (report.reason, report.status) == ("Spam link", ReportStatus.DISMISSED)
+    assert granted.get(reverse("admin:community_report_add")).status_code == 403
