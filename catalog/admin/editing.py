@@ -24,8 +24,6 @@ class TagsWidget(forms.TextInput):
     """A comma-separated text box that tags.js turns into removable chips (Enter or a comma
     adds one); without JavaScript it stays a plain, working text box."""
 
-    template_name = "django/forms/widgets/text.html"
-
     class Media:
         js = ("catalog/admin/tags.js",)
         css = {"all": ("catalog/admin/tags.css",)}
@@ -35,10 +33,14 @@ class TagsWidget(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, str):
+            # The stored list (JSON) on a fresh form; what was typed on a re-shown one.
             try:
-                value = json.loads(value)
+                loaded = json.loads(value)
             except ValueError:
                 return value
+            if not isinstance(loaded, list):
+                return value
+            value = loaded
         return ", ".join(str(tag) for tag in value or [])
 
 
@@ -50,9 +52,6 @@ class TagsField(forms.Field):
         kwargs.setdefault(
             "help_text", f"Separate tags with commas (at most {MAX_TAGS}); repeats are dropped."
         )
-        kwargs.pop("encoder", None)
-        kwargs.pop("decoder", None)
-        kwargs.pop("max_length", None)
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -63,9 +62,6 @@ class TagsField(forms.Field):
             return tags_normalise(values)
         except ApplicationError as exc:
             raise ValidationError((exc.errors or {}).get("tags", [exc.detail]))
-
-    def prepare_value(self, value):
-        return value
 
     def has_changed(self, initial, data):
         try:

@@ -61,6 +61,15 @@ def test_tags_are_a_tag_list_not_a_json_box(console):
     assert obj.tags == ["Grace", "faith", "Hope"]
 
 
+def test_typed_tags_are_shown_again_when_another_field_is_wrong(console):
+    obj = make("podcast", tags=["grace"])
+    response = _edit(console, obj, tags="123", title="")
+    assert response.status_code == 200
+    assert 'value="123"' in response.content.decode()
+    obj.refresh_from_db()
+    assert obj.tags == ["grace"]
+
+
 def test_too_many_tags_are_refused_and_change_nothing(console):
     obj = make("podcast", tags=["grace"])
     response = _edit(console, obj, tags=", ".join(f"tag{i}" for i in range(21)))
