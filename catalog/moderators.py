@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from accounts.policies import MODERATORS_GROUP
 from catalog import kinds
+from cnt import realtime
 from cnt.errors import InvalidInput
 
 # The audit trail moderators read (catalog.ModerationDecision, read-only in the admin).
@@ -97,7 +98,9 @@ def moderator_grant(*, user) -> bool:
 
 def moderator_revoke(*, user) -> bool:
     """Take moderation away: out of the moderators group, and out of Django Admin unless the
-    user is a superuser or keeps another group. Returns whether anything changed."""
+    user is a superuser or keeps another group. Open sockets (live chat, where moderators
+    moderate) close after commit, so a reconnect sees the new role. Returns whether anything
+    changed."""
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
         changed = user.groups.filter(pk=group.pk).exists()
@@ -106,4 +109,6 @@ def moderator_revoke(*, user) -> bool:
             user.is_staff = False
             user.save(update_fields=["is_staff"])
             changed = True
+        if changed:
+            realtime.sockets_revoke_on_commit(user.pk, reason="Moderator rights removed.")
     return changed

@@ -99,6 +99,20 @@ def test_grant_moderator_by_username_or_email_and_revoke():
     assert "grace was not a moderator." in _grant("grace", "--revoke")
 
 
+def test_revoking_closes_the_users_open_sockets(monkeypatch, django_capture_on_commit_callbacks):
+    closed = []
+    monkeypatch.setattr(
+        "cnt.realtime.sockets_revoke", lambda user_id, **options: closed.append(user_id)
+    )
+    user = UserFactory(username="grace")
+    _grant("grace")
+    assert closed == []
+    with django_capture_on_commit_callbacks(execute=True):
+        _grant("grace", "--revoke")
+        _grant("grace", "--revoke")  # nothing left to take: no second close
+    assert closed == [user.pk]
+
+
 def test_revoke_keeps_a_superuser_in_the_admin():
     boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
     _grant("boss")
