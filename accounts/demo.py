@@ -1,7 +1,6 @@
 """Demo accounts: the admin, a moderator, three creators and three listeners."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 
@@ -38,18 +37,16 @@ def seed(context) -> None:
         context.messages.append(f"Demo admin: username 'admin', password '{password}' at /admin/")
     else:
         context.messages.append("Demo admin 'admin' already exists (password unchanged).")
-    moderators, _ = context.get_or_create(Group, name="moderators")
-    moderator, created = _user(
+    # Made a staff moderator by the catalogue's demo (catalog.moderators.moderator_grant, the
+    # service behind `manage.py grant_moderator`), which knows what moderators may do.
+    _user(
         context,
         "moderator",
         password=password,
         email="moderator@cnt.local",
         display_name="Content Moderator",
-        is_staff=True,
         is_email_verified=True,
     )
-    if created:
-        moderator.groups.add(moderators)
     for username, name, bio in CREATORS:
         _user(
             context,

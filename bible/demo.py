@@ -1,14 +1,10 @@
 """Demo Bible content: animated stories, a study document, and the passages the demo
 podcast episodes are about (found by GET bible/passages)."""
 
-from django.utils import timezone
-
 from bible.models import BibleStory, DocumentAsset
 from bible.services import scripture_links_set
-from catalog import moderation
-from catalog.lexicon import lexicon_add_content
+from catalog.demo import demo_moderate
 from catalog.models import Podcast
-from cnt.models import ModerationStatus
 from media.demo import demo_document, demo_film, demo_image
 from media.models import AssetPurpose
 
@@ -46,14 +42,6 @@ PODCAST_PASSAGES = {
 }
 
 
-def _approved(admin) -> dict:
-    return {
-        "status": ModerationStatus.APPROVED,
-        "moderated_by": admin,
-        "moderated_at": timezone.now(),
-    }
-
-
 def _seed_stories(context, admin):
     for title, reference in STORIES:
         story, created = context.get_or_create(
@@ -64,7 +52,6 @@ def _seed_stories(context, admin):
                 "scripture_reference": reference,
                 "category": context.categories["old-testament"],
                 "description": f"An animated telling of {reference}.",
-                **({} if title in PENDING or title in REJECTED else _approved(admin)),
             },
         )
         if created:
@@ -88,16 +75,7 @@ def _seed_stories(context, admin):
             duration = story.video.duration_seconds if story.video else 0
             story.duration_seconds = round(duration or 0)
             story.save()
-            if title in REJECTED:
-                moderation.content_reject(
-                    content_type="bible_story",
-                    obj=story,
-                    moderator=admin,
-                    reason=REJECTED[title],
-                )
-            elif title not in PENDING:
-                # Approved here without the moderation service: teach typo correction its words.
-                lexicon_add_content(story)
+            demo_moderate(context, story, pending=PENDING, rejected=REJECTED)
 
 
 def _seed_document(context, admin):

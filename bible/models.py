@@ -70,6 +70,7 @@ class BibleStory(ModeratedContent):
 
     class Meta:
         db_table = "bible_stories"
+        verbose_name = "Bible story"
         verbose_name_plural = "Bible stories"
         ordering = ["-created_at"]
         indexes = [

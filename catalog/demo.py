@@ -17,6 +17,7 @@ from catalog.models import (
     PlaylistItem,
     Podcast,
 )
+from catalog.moderators import moderator_grant
 from cnt.models import ModerationStatus
 from media.demo import demo_film, demo_image, demo_melody, demo_speech
 from media.models import AssetPurpose
@@ -96,28 +97,35 @@ NARRATION = {
 }
 
 
-def _moderate(admin, content_type: str, item) -> None:
-    """Refuse the demo items meant to show a rejection (through the moderation service, so
-    the decision, the owner's notification and the history exist)."""
-    reason = REJECTED.get(item.title)
-    if reason:
-        moderation.content_reject(
-            content_type=content_type, obj=item, moderator=admin, reason=reason
-        )
-
-
 def _seconds(asset) -> int:
     """The length an item shows, from its media as probed at upload (0 without media)."""
     return round(asset.duration_seconds or 0) if asset is not None else 0
 
 
-def _approved(moderator):
-    return {
-        "status": ModerationStatus.APPROVED,
-        "moderated_by": moderator,
-        "moderated_at": timezone.now(),
-        "published_at": timezone.now(),
-    }
+def demo_moderate(context, obj, *, pending=(), rejected=None, waiting=False) -> None:
+    """Put a new demo item through moderation as real content goes: submitted, then approved
+    by the demo moderator, so its history shows the decisions its status rests on. Items
+    titled in `pending` (or `waiting`) stay waiting; those in `rejected` (title -> reason)
+    are refused with the reason."""
+    content_type = moderation.content_type_for(obj)
+    moderation.content_submit(content_type=content_type, obj=obj, trusted=False)
+    title = getattr(obj, "title", None)
+    if waiting or title in pending:
+        return
+    moderator = context.users["moderator"]
+    reason = (rejected or {}).get(title)
+    if reason:
+        moderation.content_reject(
+            content_type=content_type, obj=obj, moderator=moderator, reason=reason
+        )
+    else:
+        moderation.content_approve(content_type=content_type, obj=obj, moderator=moderator)
+
+
+# Published now, so approving the demo items tells their owners but starts no fan-out to the
+# demo followers (that is for content going public for the first time).
+def _published():
+    return {"published_at": timezone.now()}
 
 
 def _seed_categories(context):
@@ -142,7 +150,7 @@ def _seed_artists(context):
         artist.save(update_fields=["followers_count"])
 
 
-def _seed_podcasts(context, admin):
+def _seed_podcasts(context):
     for title, creator, category, episode in PODCASTS:
         artist = context.artists[creator]
         podcast, created = context.get_or_create(
@@ -154,7 +162,6 @@ def _seed_podcasts(context, admin):
                 "category": context.categories[category],
                 "episode_number": episode,
                 "description": f"Episode {episode} of the Sunday teaching series.",
-                **({} if title in PENDING or title in REJECTED else _approved(admin)),
             },
         )
         if created:
@@ -169,10 +176,10 @@ def _seed_podcasts(context, admin):
             )
             podcast.duration_seconds = _seconds(podcast.audio)
             podcast.save()
-            _moderate(admin, "podcast", podcast)
+            demo_moderate(context, podcast, pending=PENDING, rejected=REJECTED)
 
 
-def _seed_music(context, admin):
+def _seed_music(context):
     for number, (title, creator, category, album, tune) in enumerate(TRACKS, start=1):
         artist = context.artists[creator]
         track, created = context.get_or_create(
@@ -185,7 +192,7 @@ def _seed_music(context, admin):
                 "album": album,
                 "genre": category.title(),
                 "track_number": number,
-                **({} if title in PENDING else _approved(admin)),
+                **_published(),
             },
         )
         if created:
@@ -200,9 +207,10 @@ def _seed_music(context, admin):
             )
             track.duration_seconds = _seconds(track.audio)
             track.save()
+            demo_moderate(context, track, pending=PENDING)
 
 
-def _seed_movies(context, admin):
+def _seed_movies(context):
     for title, creator, category, year in MOVIES:
         artist = context.artists[creator]
         movie, created = context.get_or_create(
@@ -214,7 +222,7 @@ def _seed_movies(context, admin):
                 "category": context.categories[category],
                 "release_year": year,
                 "director": artist.name,
-                **({} if title in PENDING or title in REJECTED else _approved(admin)),
+                **_published(),
             },
         )
         if created:
@@ -238,7 +246,7 @@ def _seed_movies(context, admin):
             )
             movie.duration_seconds = _seconds(movie.video)
             movie.save()
-            _moderate(admin, "movie", movie)
+            demo_moderate(context, movie, pending=PENDING, rejected=REJECTED)
 
 
 def _seed_playlists(context):
@@ -263,12 +271,13 @@ def _seed_playlists(context):
 
 
 def seed(context) -> None:
-    admin = context.users["admin"]
+    # The demo moderator is made as any moderator is (manage.py grant_moderator).
+    moderator_grant(user=context.users["moderator"])
     _seed_categories(context)
     _seed_artists(context)
-    _seed_podcasts(context, admin)
-    _seed_music(context, admin)
-    _seed_movies(context, admin)
+    _seed_podcasts(context)
+    _seed_music(context)
+    _seed_movies(context)
     _seed_playlists(context)
-    # The rows above are written directly; typo correction learns their words here.
+    # Typo correction learns the demo words (approval adds them too; this also drops stale ones).
     lexicon_rebuild()

@@ -389,6 +389,7 @@ class PlaybackProgress(models.Model):
 
     class Meta:
         db_table = "playback_progress"
+        verbose_name_plural = "playback progress"
         ordering = ["-updated_at"]
         constraints = [
             models.UniqueConstraint(

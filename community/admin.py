@@ -65,9 +65,22 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("reporter", "post", "comment")
     search_fields = ("reason", "reporter__username")
-    raw_id_fields = ("reporter", "post", "comment", "resolved_by")
-    readonly_fields = ("status", "resolved_by", "resolved_at", "created_at", "updated_at")
+    # A report is the reporter's words: moderators resolve it (actions), never rewrite it.
+    readonly_fields = (
+        "reporter",
+        "post",
+        "comment",
+        "reason",
+        "status",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+        "updated_at",
+    )
     actions = ("uphold_reports", "dismiss_reports")
+
+    def has_add_permission(self, request):
+        return False  # reports come from users, through the API
 
     def get_queryset(self, request):
         from django.db.models import BooleanField, ExpressionWrapper

@@ -1,10 +1,8 @@
 """Demo feed: approved posts by listeners and creators, with likes, a comment each and the
 notification of that comment."""
 
-from django.utils import timezone
-
 from accounts.demo import CREATORS, LISTENERS
-from cnt.models import ModerationStatus
+from catalog.demo import demo_moderate
 from cnt.notifications.models import Notification, NotificationType
 from community.models import Comment, CommunityPost, Like, Report
 
@@ -22,19 +20,13 @@ POSTS = [
 ]
 
 
-def _seed_reports(context, admin, listeners) -> None:
+def _seed_reports(context, listeners) -> None:
     spammer, reporters = listeners[-1], listeners[:2]
     post, created = context.get_or_create(
-        CommunityPost,
-        author=spammer,
-        body=REPORTED_POST,
-        defaults={
-            "post_type": "general",
-            "status": ModerationStatus.APPROVED,
-            "moderated_by": admin,
-            "moderated_at": timezone.now(),
-        },
+        CommunityPost, author=spammer, body=REPORTED_POST, defaults={"post_type": "general"}
     )
+    if created:
+        demo_moderate(context, post)
     for reporter in reporters:
         if reporter != spammer:
             context.get_or_create(
@@ -51,16 +43,14 @@ def _seed_reports(context, admin, listeners) -> None:
         context.get_or_create(
             Report, reporter=reporters[0], comment=comment, defaults={"reason": "Spam link."}
         )
-    context.get_or_create(
-        CommunityPost,
-        author=listeners[0],
-        body=PENDING_POST,
-        defaults={"post_type": "general", "status": ModerationStatus.PENDING},
+    post, created = context.get_or_create(
+        CommunityPost, author=listeners[0], body=PENDING_POST, defaults={"post_type": "general"}
     )
+    if created:
+        demo_moderate(context, post, waiting=True)
 
 
 def seed(context) -> None:
-    admin = context.users["admin"]
     listeners = [context.users[username] for username in LISTENERS]
     authors = [*listeners, *(context.users[username] for username, _, _ in CREATORS)]
     for index, (post_type, body) in enumerate(POSTS):
@@ -72,13 +62,11 @@ def seed(context) -> None:
             defaults={
                 "post_type": post_type,
                 "category": context.categories["testimonies"],
-                "status": ModerationStatus.APPROVED,
-                "moderated_by": admin,
-                "moderated_at": timezone.now(),
             },
         )
         if not created:
             continue
+        demo_moderate(context, post)
         for fan in listeners:
             if fan != author:
                 context.get_or_create(Like, post=post, user=fan)
@@ -94,4 +82,4 @@ def seed(context) -> None:
             title=f"{commenter.display_name} commented on your post",
             defaults={"actor": commenter, "data": {"post_id": post.id}},
         )
-    _seed_reports(context, admin, listeners)
+    _seed_reports(context, listeners)

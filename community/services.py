@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.policies import is_moderator
 from catalog import moderation
 from catalog.models import ContentType
+from cnt.audit import admin_log_write
 from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from cnt.notifications.models import NotificationType
@@ -265,7 +266,13 @@ def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
         else targets.filter(comment_id=report.comment_id)
     )
     status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
-    targets.update(status=status, resolved_by=moderator, resolved_at=timezone.now())
+    resolved = targets.update(status=status, resolved_by=moderator, resolved_at=timezone.now())
+    verdict = "Upheld" if uphold else "Dismissed"
+    admin_log_write(
+        user=moderator,
+        obj=report,
+        message=f"{verdict} {resolved} report{'s' if resolved != 1 else ''}: {report.reason}",
+    )
     if report.post_id:
         post = CommunityPost.objects.get(pk=report.post_id)
         if uphold:

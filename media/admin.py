@@ -29,7 +29,10 @@ class MediaAssetAdmin(admin.ModelAdmin):
     list_filter = ("kind", "purpose", "status")
     search_fields = ("id", "storage_key", "original_filename", "owner__username")
     raw_id_fields = ("owner",)
+    # Status and error are the pipeline's to set (media.pipeline): never edited by hand.
     readonly_fields = (
+        "status",
+        "error",
         "storage_key",
         "size_bytes",
         "checksum_sha256",

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cnt.audit import admin_log_write
 from cnt.errors import Forbidden
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
@@ -87,6 +88,7 @@ def ticket_answer(*, ticket: SupportMessage, staff, body: str) -> SupportReply:
                 data={"ticket_id": locked.pk, "reply_id": reply.pk},
                 actor=staff,
             )
+        admin_log_write(user=staff, obj=locked, message=f"Replied to the user: {body}")
         reply_id = reply.pk
         transaction.on_commit(lambda: send_reply_email.delay(reply_id))
     return reply
@@ -102,6 +104,23 @@ def ticket_close(*, ticket: SupportMessage, by) -> SupportMessage:
             locked.status = SupportStatus.CLOSED
             locked.closed_at = timezone.now()
             locked.save(update_fields=["status", "closed_at", "updated_at"])
+            if locked.user_id != by.pk:
+                admin_log_write(user=by, obj=locked, message="Closed the ticket.")
+    return locked
+
+
+def ticket_reopen(*, ticket: SupportMessage, staff) -> SupportMessage:
+    """Staff put an answered or closed ticket back among the open ones (it needs more work).
+    Reopening an open ticket changes nothing."""
+    if not policies.can_answer_tickets(staff):
+        raise Forbidden("Support staff only.")
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if locked.status != SupportStatus.OPEN:
+            locked.status = SupportStatus.OPEN
+            locked.closed_at = None
+            locked.save(update_fields=["status", "closed_at", "updated_at"])
+            admin_log_write(user=staff, obj=locked, message="Reopened the ticket.")
     return locked
 
 

@@ -43,8 +43,8 @@ class ContentAdmin(ModeratedAdmin):
 @admin.register(Podcast)
 class PodcastAdmin(ContentAdmin):
     raw_id_fields = (*ContentAdmin.raw_id_fields, "audio", "video")
-    # Set through the API, which also stores the verse ranges the passage search reads.
-    readonly_fields = ("scripture_reference",)
+    # scripture_reference is checked and stored as verse ranges through bible's registered
+    # normaliser and writer (catalog/admin/editing.py), as the API does.
 
 
 @admin.register(Movie)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policies import is_moderator
 from catalog import kinds, moderation
+from catalog.admin.editing import ContentEditingMixin, waveform_for
 from cnt import signing
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
@@ -91,7 +92,9 @@ def asset_preview(asset, *, poster=None):
         )
     else:
         player = format_html(
-            '<audio controls preload="metadata" style="display:block">{}</audio>', source_tags
+            '{}<audio controls preload="metadata" style="display:block">{}</audio>',
+            waveform_for(asset),
+            source_tags,
         )
     note = ""
     if asset.status != AssetStatus.READY:
@@ -170,7 +173,7 @@ def status_badge(status: str, label: str):
 # --- the moderation console ----------------------------------------------------------------
 
 
-class ModeratedAdmin(admin.ModelAdmin):
+class ModeratedAdmin(ContentEditingMixin, admin.ModelAdmin):
     """Admin for a moderated model. The change page previews the kind's assets (images
     first, then what it streams: catalog/kinds.py); `preview_text_fields` adds text."""
 
@@ -311,8 +314,14 @@ class ModeratedAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             opts = self.model._meta
+            can_moderate = self.has_moderate_permission(request)
+            open_decisions = moderation.content_decisions_open(obj)
             context.update(
-                can_moderate=self.has_moderate_permission(request),
+                can_moderate=can_moderate,
+                # Buttons only for decisions that would change the item (no Approve on
+                # approved content).
+                can_approve=can_moderate and open_decisions["approve"],
+                can_reject=can_moderate and open_decisions["reject"],
                 moderation_status=status_badge(obj.status, obj.get_status_display()),
                 approve_url=reverse(
                     f"admin:{opts.app_label}_{opts.model_name}_approve", args=[obj.pk]

@@ -20,6 +20,7 @@ from catalog.models import (
     Podcast,
     TranscriptFormat,
 )
+from catalog.tags import MAX_TAGS, TAG_MAX_LENGTH, tags_normalise
 from cnt import signing
 from cnt.api.serializers import EnumField
 from cnt.models import ModerationStatus
@@ -27,7 +28,6 @@ from media.api.serializers import AssetSerializer
 from media.captions import SUBTITLES_DIR, language_slug
 from media.models import AssetKind
 
-MAX_TAGS = 20
 MAX_SECONDS = 10_000_000.0
 
 STREAM_TYPES = [("audio", "Audio"), ("video", "Video")]
@@ -404,18 +404,13 @@ class TagsField(serializers.ListField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            child=serializers.CharField(max_length=50),
+            child=serializers.CharField(max_length=TAG_MAX_LENGTH),
             max_length=MAX_TAGS,
             **kwargs,
         )
 
     def to_internal_value(self, data):
-        tags, seen = [], set()
-        for tag in super().to_internal_value(data):
-            if tag.lower() not in seen:
-                seen.add(tag.lower())
-                tags.append(tag)
-        return tags
+        return tags_normalise(super().to_internal_value(data))
 
 
 class ContentWriteSerializer(serializers.Serializer):

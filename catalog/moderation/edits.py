@@ -15,7 +15,13 @@ from catalog.models import (
     ModerationDecision,
     PendingEdit,
 )
-from catalog.moderation.transitions import _check_moderator, _clean_reason, _notify_owner, model_for
+from catalog.moderation.transitions import (
+    _check_moderator,
+    _clean_reason,
+    _notify_owner,
+    decision_log,
+    model_for,
+)
 from cnt.models import ModerationStatus
 
 # --- edits of approved content ------------------------------------------------------------
@@ -113,6 +119,9 @@ def _edit_decide(*, edit: PendingEdit, moderator, approve: bool, reason: str = "
         locked.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
         action = ModerationAction.EDIT_APPROVE if approve else ModerationAction.EDIT_REJECT
         _edit_decision(locked, obj, action, moderator=moderator, reason=reason)
+        decision_log(
+            moderator=moderator, obj=obj, action=action, reason=reason, fields=list(locked.changes)
+        )
         _notify_owner(obj, content_type, action, reason, moderator)
     return EditResult(edit=locked, obj=obj, changed=True)
 

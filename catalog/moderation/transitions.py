@@ -14,6 +14,7 @@ from catalog.models import (
     ModerationAction,
     ModerationDecision,
 )
+from cnt.audit import admin_log_write
 from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from cnt.notifications.models import NotificationType
@@ -23,6 +24,9 @@ REASON_MAX_LENGTH = 2000
 
 _ANY = frozenset(ModerationStatus.values)
 _REVIEWED = frozenset({ModerationStatus.APPROVED, ModerationStatus.REJECTED})
+# The statuses a moderator's approval or rejection moves content from.
+_APPROVABLE = _ANY - {ModerationStatus.APPROVED}
+_REJECTABLE = _ANY - {ModerationStatus.REJECTED}
 
 
 # A name no content kind has (catalog/kinds.py is the one list of moderated kinds).
@@ -57,6 +61,27 @@ class ModerationResult:
 def _check_moderator(moderator) -> None:
     if not is_moderator(moderator):
         raise Forbidden("Moderators only.")
+
+
+# How a moderator's decision reads in Django Admin's Recent actions and History.
+_LOG_VERBS = {
+    ModerationAction.APPROVE: "Approved",
+    ModerationAction.REJECT: "Rejected",
+    ModerationAction.RESTORE: "Restored (public again)",
+    ModerationAction.EDIT_APPROVE: "Approved the edit of",
+    ModerationAction.EDIT_REJECT: "Rejected the edit of",
+}
+
+
+def decision_log(*, moderator, obj, action, reason: str = "", fields=()) -> None:
+    """A moderator's decision on `obj`, in the admin's action log (cnt.audit); every
+    decision service calls this, so the admin and the REST endpoints are logged alike."""
+    if moderator is None:
+        return
+    verb = _LOG_VERBS.get(action, ModerationAction(action).label)
+    if fields:
+        verb = f"{verb} {', '.join(fields)}"
+    admin_log_write(user=moderator, obj=obj, message=f"{verb}: {reason}" if reason else f"{verb}.")
 
 
 def _clean_reason(reason: str) -> str:
@@ -141,6 +166,7 @@ def _apply(*, content_type, obj, action, target, moderator, reason) -> Moderatio
         reason=reason,
         moderator=moderator,
     )
+    decision_log(moderator=moderator, obj=obj, action=action, reason=reason)
     _notify_owner(obj, content_type, action, reason, moderator)
     if first_publication and getattr(obj, "artist_id", None):
         from catalog.tasks import notify_followers_of_new_content
@@ -232,9 +258,14 @@ def content_approve(*, content_type, obj, moderator) -> ModerationResult:
         obj=obj,
         action=ModerationAction.APPROVE,
         target=ModerationStatus.APPROVED,
-        sources=_ANY - {ModerationStatus.APPROVED},
+        sources=_APPROVABLE,
         moderator=moderator,
     )
+
+
+def content_decisions_open(obj) -> dict[str, bool]:
+    """Which moderator decisions would change `obj` now (the console offers only these)."""
+    return {"approve": obj.status in _APPROVABLE, "reject": obj.status in _REJECTABLE}
 
 
 def content_reject(*, content_type, obj, moderator, reason: str) -> ModerationResult:
@@ -246,7 +277,7 @@ def content_reject(*, content_type, obj, moderator, reason: str) -> ModerationRe
         obj=obj,
         action=ModerationAction.REJECT,
         target=ModerationStatus.REJECTED,
-        sources=_ANY - {ModerationStatus.REJECTED},
+        sources=_REJECTABLE,
         moderator=moderator,
         reason=reason,
     )

@@ -67,3 +67,24 @@ def test_changelist_refuses_a_non_staff_user(client, user):
     client.force_login(user)
     response = client.get(reverse("admin:catalog_podcast_changelist"))
     assert response.status_code == 302
+
+
+def test_view_site_leads_to_a_real_page(client, admin_user):
+    client.force_login(admin_user)
+    index = client.get(reverse("admin:index"))
+    site_url = index.context["site_url"]
+    assert f'href="{site_url}"' in index.content.decode()
+    assert client.get(site_url).status_code == 200
+
+
+def test_model_names_read_as_english():
+    from django.apps import apps
+
+    names = {
+        model._meta.label: (model._meta.verbose_name, model._meta.verbose_name_plural)
+        for model in apps.get_models()
+    }
+    assert names["catalog.PlaybackProgress"] == ("playback progress", "playback progress")
+    assert names["bible.BibleStory"] == ("Bible story", "Bible stories")
+    # Django's default plural only appends an "s": no "progresss" or "detailss" anywhere.
+    assert not [n for n, (_, plural) in names.items() if plural.endswith(("sss", "lss", "ss s"))]

@@ -6,12 +6,15 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from accounts.models import User
+from accounts.policies import MODERATORS_GROUP
 from bible.models import BibleStory
-from catalog.models import MusicTrack, Podcast, SearchWord
+from catalog import kinds
+from catalog.models import ModerationDecision, MusicTrack, Podcast, SearchWord
 from cnt.models import ModerationStatus
 from cnt.notifications.models import Notification
 from cnt.seeding import demo_modules
@@ -127,6 +130,35 @@ def _every_kind_in_every_state():
     assert CommunityPost.objects.filter(status=ModerationStatus.PENDING).exists()
 
 
+def test_seeded_content_went_through_moderation_by_a_granted_moderator():
+    call_command("seed_demo", "--no-media", stdout=io.StringIO(), stderr=io.StringIO())
+    moderator = User.objects.get(username="moderator")
+    assert moderator.is_staff and not moderator.is_superuser
+    assert moderator.groups.get().name == MODERATORS_GROUP
+    for kind in kinds.kinds():
+        for obj in kind.model.objects.all():
+            actions = list(
+                ModerationDecision.objects.filter(content_type=kind.name, object_id=obj.pk)
+                .order_by("pk")
+                .values_list("action", "moderator__username")
+            )
+            if obj.status == ModerationStatus.APPROVED:
+                assert obj.moderated_by == moderator
+                assert actions == [("submit", None), ("approve", "moderator")], obj
+            elif obj.status == ModerationStatus.REJECTED:
+                assert obj.moderated_by == moderator and obj.rejection_reason
+                assert actions == [("submit", None), ("reject", "moderator")], obj
+            else:
+                assert (obj.status, obj.moderated_by, actions) == (
+                    ModerationStatus.PENDING,
+                    None,
+                    [("submit", None)],
+                )
+    assert Podcast.objects.filter(status=ModerationStatus.PENDING).count() == 1
+    # The admin shows each approval in the moderator's Recent actions.
+    assert LogEntry.objects.filter(user=moderator, change_message="Approved.").count() == 15
+
+
 def test_demo_modules_run_in_layer_order():
     assert [label for label, _ in demo_modules()] == [
         "accounts",
@@ -159,10 +191,12 @@ def test_every_demo_module_adds_rows_once_and_a_rerun_adds_none(settings):
     assert User.objects.filter(username="grace_choir", avatar__isnull=False).exists()
     assert Podcast.objects.get(title="Romans, Chapter 8").scripture_reference == "Romans 8:1-39"
     assert BibleStory.objects.filter(category__slug="old-testament").count() == 4
+    # 5 comment notifications, and one per decision to its item's owner, made by the demo
+    # moderator through the service: approvals of 7 catalogue items, 2 Bible stories and 6
+    # posts; rejections of an episode, a film and a Bible story, with their reasons.
     assert Notification.objects.filter(type="comment").count() == 5
-    # The demo's rejections (an episode, a film, a Bible story) told their owners why.
-    rejected = Notification.objects.filter(type="content_rejected")
-    assert rejected.count() == 3 and Notification.objects.count() == 8
+    assert Notification.objects.filter(type="content_approved").count() == 15
+    assert Notification.objects.filter(type="content_rejected").count() == 3
 
     counts = _all_rows()
     again = io.StringIO()
