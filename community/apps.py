@@ -8,3 +8,8 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "community"
     verbose_name = "Community"
+
+    def ready(self):
+        from community import queue
+
+        queue.register()
