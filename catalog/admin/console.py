@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policies import is_moderator
 from catalog import kinds, moderation
+from catalog.admin.publishing import FilesMixin
 from cnt import signing
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
@@ -170,7 +171,7 @@ def status_badge(status: str, label: str):
 # --- the moderation console ----------------------------------------------------------------
 
 
-class ModeratedAdmin(admin.ModelAdmin):
+class ModeratedAdmin(FilesMixin, admin.ModelAdmin):
     """Admin for a moderated model. The change page previews the kind's assets (images
     first, then what it streams: catalog/kinds.py); `preview_text_fields` adds text."""
 
