@@ -35,7 +35,7 @@ def _reasons(field: str, pks) -> dict[int, list[str]]:
     return reasons
 
 
-def _reported_source(*, name, label, position, model, field, select, related):
+def _reported_source(*, name, label, item_label, position, model, field, select, related):
     def summary():
         row = Report.objects.filter(status=ReportStatus.OPEN, **{f"{field}__isnull": False})
         row = row.aggregate(n=Count(field, distinct=True), oldest=Min("created_at"))
@@ -78,6 +78,7 @@ def _reported_source(*, name, label, position, model, field, select, related):
         QueueSource(
             name=name,
             label=label,
+            item_label=item_label,
             position=position,
             permission="community.change_report",
             summary=summary,
@@ -97,6 +98,7 @@ def register() -> None:
     _reported_source(
         name="reported_post",
         label="Reported posts",
+        item_label="Reported post",
         position=60,
         model=CommunityPost,
         field="post",
@@ -106,6 +108,7 @@ def register() -> None:
     _reported_source(
         name="reported_comment",
         label="Reported comments",
+        item_label="Reported comment",
         position=70,
         model=Comment,
         field="comment",

@@ -92,6 +92,8 @@ def queue_view(request):
     summaries = queue.queue_summaries(sources)
     items = queue.queue_items([only] if only else sources)
     keys = [item.key for item in items]
+    names = {source.name: source.item_name for source in sources}
+    rows = [{"item": item, "type": names[item.source]} for item in items]
     wanted = request.GET.get("item", "")
     position = keys.index(wanted) if wanted in keys else 0
     current = items[position] if items else None
@@ -102,6 +104,7 @@ def queue_view(request):
         "waiting_total": sum(summary.waiting for summary in summaries),
         "only": only,
         "items": items,
+        "rows": rows,
         "current": current,
         "previous_url": queue_url(source=getattr(only, "name", ""), item=keys[position - 1])
         if current and position > 0

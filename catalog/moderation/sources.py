@@ -58,6 +58,11 @@ class QueueSource:
     approve_help: str = "Approve makes it public."
     reject_help: str = "Reject tells the owner the reason."
     kind: str = ""  # the content kind, for kind sources
+    item_label: str = ""  # one item, e.g. "Podcast" (the label, when not given)
+
+    @property
+    def item_name(self) -> str:
+        return self.item_label or self.label
 
 
 @dataclass
@@ -136,6 +141,7 @@ def _kind_source(kind) -> QueueSource:
         approve=approve,
         reject=reject,
         kind=kind.name,
+        item_label=kind.label,
     )
 
 

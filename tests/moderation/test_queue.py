@@ -328,3 +328,22 @@ def test_movies_in_the_queue_are_the_changelists_too(console):
     assert [obj.pk for obj in response.context["cl"].result_list] == [movie.pk]
     assert Movie.objects.count() == 1 and Podcast.objects.count() == 0
     assert CommunityPost.objects.count() == 0
+
+
+def test_the_moderators_group_works_the_whole_queue(client):
+    from catalog.moderators import moderators_group_sync
+
+    member = UserFactory(is_staff=True)
+    member.groups.add(moderators_group_sync())
+    post = reported_post("spam")
+    podcast = make("podcast")
+    client.force_login(member)
+    listed = {item.key for item in client.get(QUEUE).context["items"]}
+    assert listed == {f"podcast:{podcast.pk}", f"reported_post:{post.pk}"}
+
+
+def test_rows_name_their_type(console):
+    make("podcast")
+    reported_comment("spam")
+    html = console.get(QUEUE).content.decode()
+    assert "<td>Podcast</td>" in html and "<td>Reported comment</td>" in html
