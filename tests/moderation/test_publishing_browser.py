@@ -35,6 +35,7 @@ def test_upload_with_progress_replaces_the_audio(
             page.fill("#id_username", "publisher")
             page.fill("#id_password", DEFAULT_PASSWORD)
             page.click("input[type=submit]")
+            page.wait_for_load_state()  # the upload script has run
             page.set_input_files("#upload-audio", str(tone))
             with page.expect_navigation():
                 page.click("#file-audio form[data-upload] button[type=submit]")

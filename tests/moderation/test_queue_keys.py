@@ -30,11 +30,14 @@ def test_keyboard_works_the_queue(transactional_db, live_server):
             page.fill("#id_password", DEFAULT_PASSWORD)
             page.click("input[type=submit]")
             assert page.get_attribute("#queue-current", "data-key") == f"podcast:{first.pk}"
+            page.wait_for_load_state()  # the shortcuts' script has run
             page.keyboard.press("j")
             page.wait_for_url(f"**item=podcast%3A{second.pk}")
+            page.wait_for_load_state()
             page.keyboard.press("a")  # approve the second: the third opens next
             page.wait_for_url(f"**item=podcast%3A{third.pk}")
             assert "1 item(s) approved." in page.inner_text("ul.messagelist")
+            page.wait_for_load_state()
             page.keyboard.press("r")
             page.keyboard.type("Not a sermon.")
             page.keyboard.press("Control+Enter")
