@@ -16,6 +16,8 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # The console's own pages (the one queue, the dashboard) first, then the admin site.
+    path(settings.ADMIN_URL, include("catalog.admin.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("ready/", ReadyView.as_view(), name="ready"),

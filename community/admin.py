@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.db.models import Count, Q
 
 from catalog.admin.console import MODERATION_READONLY, ModeratedAdmin
-from community.models import Comment, CommunityPost, Like, Report
+from community.models import Comment, CommunityPost, Like, Report, ReportStatus
 
 
 @admin.register(CommunityPost)
@@ -14,6 +15,7 @@ class CommunityPostAdmin(ModeratedAdmin):
         "waiting",
         "likes_count",
         "comments_count",
+        "reports_open",
         "created_at",
     )
     list_filter = ("status", "post_type")
@@ -29,6 +31,15 @@ class CommunityPostAdmin(ModeratedAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("author",)
     preview_text_fields = ("title", "body")
+
+    def get_queryset(self, request):
+        # One annotated query for the list's report counts (no query per row).
+        open_reports = Count("reports", filter=Q(reports__status=ReportStatus.OPEN))
+        return super().get_queryset(request).annotate(open_reports=open_reports)
+
+    @admin.display(description="open reports", ordering="open_reports")
+    def reports_open(self, obj):
+        return getattr(obj, "open_reports", 0)
 
 
 @admin.register(Comment)

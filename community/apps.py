@@ -16,3 +16,7 @@ class CommunityConfig(AppConfig):
         moderator_permissions_add(
             "community.view_report", "community.change_report", "community.view_comment"
         )
+
+        from community import queue
+
+        queue.register()

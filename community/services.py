@@ -253,10 +253,10 @@ def report_create(*, reporter, reason: str, post=None, comment=None) -> tuple[Re
 
 
 @transaction.atomic
-def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
+def report_resolve(*, report: Report, moderator, uphold: bool, reason: str = "") -> Report:
     """Close a report and every open report of its target: upheld rejects a post (the
-    author is told the reason) or hides a comment, dismissed restores it. Moderators only;
-    anyone else changes nothing."""
+    author is told `reason`, or the report's own) or hides a comment, dismissed restores
+    it. Moderators only; anyone else changes nothing."""
     if not is_moderator(moderator):
         raise Forbidden("Moderators only.")
     targets = Report.objects.filter(status=ReportStatus.OPEN)
@@ -280,7 +280,9 @@ def report_resolve(*, report: Report, moderator, uphold: bool) -> Report:
                 content_type=ContentType.COMMUNITY_POST,
                 obj=post,
                 moderator=moderator,
-                reason=f"Removed after reports: {report.reason}"[: moderation.REASON_MAX_LENGTH],
+                reason=(reason or f"Removed after reports: {report.reason}")[
+                    : moderation.REASON_MAX_LENGTH
+                ],
             )
         else:
             moderation.content_restore(

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from media.models import (
     CaptionTrack,
@@ -50,6 +50,27 @@ class MediaAssetAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [RenditionInline]
+    actions = ["reprocess_selected"]
+
+    @admin.action(
+        description="Reprocess selected audio and video (rebuild derived files)",
+        permissions=["change"],
+    )
+    def reprocess_selected(self, request, queryset):
+        """The same call as `manage.py media_reprocess`, for the selected assets."""
+        from media.models import AssetKind
+        from media.pipeline import asset_reprocess
+
+        assets = list(queryset.filter(kind__in=[AssetKind.AUDIO, AssetKind.VIDEO]))
+        for asset in assets:
+            asset_reprocess(asset=asset)
+            self.log_change(request, asset, "Reprocessed")
+        skipped = queryset.count() - len(assets)
+        self.message_user(request, f"{len(assets)} asset(s) queued for reprocessing.")
+        if skipped:
+            self.message_user(
+                request, f"{skipped} asset(s) are not audio or video; skipped.", messages.INFO
+            )
 
 
 @admin.register(Rendition)

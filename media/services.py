@@ -3,9 +3,12 @@
 import hashlib
 import logging
 import re
+import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -76,6 +79,29 @@ def asset_create_from_path(*, owner, purpose: str, path: Path, filename: str = "
         for temp in validated.cleanup:
             temp.unlink(missing_ok=True)
     return asset
+
+
+def asset_create_from_upload(*, owner, purpose: str, upload) -> MediaAsset:
+    """asset_create_from_path for a file Django received (in memory or in a temp file);
+    anything written here is removed afterwards."""
+    if hasattr(upload, "temporary_file_path"):
+        return asset_create_from_path(
+            owner=owner,
+            purpose=purpose,
+            path=Path(upload.temporary_file_path()),
+            filename=upload.name or "",
+        )
+    workdir = Path(tempfile.mkdtemp(prefix="cnt-up-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    try:
+        path = workdir / "upload"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        return asset_create_from_path(
+            owner=owner, purpose=purpose, path=path, filename=upload.name or ""
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def asset_schedule_processing(*, asset: MediaAsset) -> None:

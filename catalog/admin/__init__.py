@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from catalog.admin import edits  # noqa: F401  (registers the edits queue)
 from catalog.admin.console import ModeratedAdmin
+from catalog.admin.publishing import PublishMixin
 from catalog.models import (
     Artist,
     ArtistFollower,
@@ -22,7 +23,7 @@ from catalog.models import (
 from cnt.admin import ReadOnlyAdmin
 
 
-class ContentAdmin(ModeratedAdmin):
+class ContentAdmin(PublishMixin, ModeratedAdmin):
     list_display = (
         "title",
         "owner",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.policies import is_moderator
 from catalog import kinds, moderation
 from catalog.admin.editing import ContentEditingMixin, waveform_for
+from catalog.admin.publishing import FilesMixin
 from cnt import signing
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
@@ -173,7 +174,7 @@ def status_badge(status: str, label: str):
 # --- the moderation console ----------------------------------------------------------------
 
 
-class ModeratedAdmin(ContentEditingMixin, admin.ModelAdmin):
+class ModeratedAdmin(FilesMixin, ContentEditingMixin, admin.ModelAdmin):
     """Admin for a moderated model. The change page previews the kind's assets (images
     first, then what it streams: catalog/kinds.py); `preview_text_fields` adds text."""
 

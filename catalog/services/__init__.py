@@ -16,6 +16,7 @@ from catalog.services.categories import (
 )
 from catalog.services.content import (
     CONTENT_DETAIL_FIELDS,
+    content_asset_replace,
     content_create,
     content_delete,
     content_update,
@@ -53,6 +54,7 @@ __all__ = [
     "category_create",
     "category_delete",
     "category_update",
+    "content_asset_replace",
     "content_create",
     "content_delete",
     "content_notify_followers",

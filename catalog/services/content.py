@@ -18,7 +18,7 @@ from catalog.models import (
 )
 from catalog.services.artists import artist_get_or_create_for_user
 from catalog.transcripts import content_transcript_request
-from cnt.errors import InvalidInput
+from cnt.errors import Forbidden, InvalidInput
 from cnt.models import ModerationStatus
 from media.models import AssetKind, MediaAsset
 from media.selectors import asset_get_usable_for_owner
@@ -234,3 +234,36 @@ def content_delete(*, obj) -> None:
     with transaction.atomic():
         model.objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
         obj.delete()
+
+
+def content_asset_replace(*, obj, field: str, asset: MediaAsset, moderator):
+    """A moderator puts a new file on an item of any kind from the admin: a media field
+    (the asset goes to the field that takes its kind, the others are cleared, the duration
+    follows and a spoken-word item gets a transcript) or an image field (a cover). The old
+    asset is kept (originals are never lost). A moderator's change needs no second review,
+    so the status stays as it is. Raises Forbidden for anyone else and InvalidInput for a
+    field the kind does not have or an asset of the wrong kind; nothing changes then."""
+    if not is_moderator(moderator):
+        raise Forbidden("Moderators only.")
+    kind = kinds.kind_for(obj)
+    accepted = dict(kind.media_fields)
+    if field in kind.image_fields:
+        accepted[field] = (AssetKind.IMAGE,)
+    if field not in accepted:
+        raise InvalidInput(errors={"field": [f"A {kind.label.lower()} has no file “{field}”."]})
+    if asset.kind not in accepted[field]:
+        raise InvalidInput(errors={"file": [f"“{field}” takes {' or '.join(accepted[field])}."]})
+    model = type(obj)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        if field in kind.image_fields:
+            setattr(locked, field, asset)
+        else:
+            for name, kinds_taken in kind.media_fields:
+                setattr(locked, name, asset if asset.kind in kinds_taken else None)
+            if hasattr(locked, "duration_seconds"):
+                locked.duration_seconds = round(asset.duration_seconds or 0)
+        locked.save()
+        if field not in kind.image_fields:
+            content_transcript_request(obj=locked)
+    return locked

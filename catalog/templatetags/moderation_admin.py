@@ -1,37 +1,46 @@
-"""Template tags of the moderation console (the admin index shows the pending queue)."""
+"""Template tags of the moderation console (the admin index shows what waits)."""
 
 from django import template
 from django.db.models import Count, Min
 from django.urls import reverse
 
-from accounts.policies import is_moderator
-from catalog import kinds, moderation
+from catalog import moderation
 from catalog.admin.console import PENDING_QUERY
 from catalog.admin.edits import PENDING_EDITS_QUERY
+from catalog.admin.queue import queue_url
+from catalog.moderation import sources as queue
 
 register = template.Library()
 
 
 @register.simple_tag
 def moderation_queue_for(user) -> list[dict]:
-    """Pending items per type the user may moderate; empty for anyone else (one query a type)."""
-    if not is_moderator(user):
-        return []
-    allowed = [kind.name for kind in kinds.kinds() if user.has_perm(kind.moderation_permission)]
+    """What waits per queue source the user may work (every kind, reports), and the edits of
+    approved content; empty for anyone else (one query a source). A kind links to its
+    pending changelist, another source to the one queue showing it."""
+    sources = queue.queue_sources_for(user)
     rows = []
-    for entry in moderation.moderation_queue(allowed) if allowed else []:
-        opts = entry.model._meta
-        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    for summary in queue.queue_summaries(sources):
+        source = summary.source
+        url = queue_url(source=source.name)
+        model_name = source.name
+        if source.kind:
+            opts = moderation.model_for(source.kind)._meta
+            model_name = opts.model_name
+            url = (
+                f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?{PENDING_QUERY}"
+            )
         rows.append(
             {
-                "content_type": entry.content_type.value,
-                "model_name": opts.model_name,
-                "label": entry.label,
-                "pending": entry.pending,
-                "oldest_pending_at": entry.oldest_pending_at,
-                "url": f"{changelist}?{PENDING_QUERY}",
+                "content_type": source.name,
+                "model_name": model_name,
+                "label": source.label,
+                "pending": summary.waiting,
+                "oldest_pending_at": summary.oldest,
+                "url": url,
             }
         )
+    allowed = [source.kind for source in sources if source.kind]
     if allowed:
         edits = moderation.pending_edits_queue().filter(content_type__in=allowed)
         row = edits.aggregate(n=Count("pk"), oldest=Min("created_at"))

@@ -1,9 +1,5 @@
 """Upload endpoints and the asset resource. Views validate, call a service, serialize."""
 
-import shutil
-import tempfile
-from pathlib import Path
-
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -55,24 +51,9 @@ class UploadView(APIView):
         serializer.is_valid(raise_exception=True)
         purpose = serializer.validated_data.get("purpose", self.purpose)
         upload = serializer.validated_data["file"]
-        workdir = None
-        try:
-            if hasattr(upload, "temporary_file_path"):
-                path = Path(upload.temporary_file_path())
-            else:
-                workdir = Path(
-                    tempfile.mkdtemp(prefix="cnt-up-", dir=settings.FILE_UPLOAD_TEMP_DIR)
-                )
-                path = workdir / "upload"
-                with path.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-            asset = services.asset_create_from_path(
-                owner=request.user, purpose=purpose, path=path, filename=upload.name or ""
-            )
-        finally:
-            if workdir:
-                shutil.rmtree(workdir, ignore_errors=True)
+        asset = services.asset_create_from_upload(
+            owner=request.user, purpose=purpose, upload=upload
+        )
         if purpose == AssetPurpose.PROFILE:
             avatars.avatar_use(user=request.user, asset=asset)
         data = AssetSerializer(asset, context={"request": request}).data

@@ -52,6 +52,8 @@ def test_index_shows_the_pending_queue(console):
         "music": 0,
         "bible_story": 0,
         "community_post": 1,
+        "reported_post": 0,
+        "reported_comment": 0,
         "edits": 0,
     }
     assert f"{changelist('podcast')}?status__exact=pending" in html
