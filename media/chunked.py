@@ -106,16 +106,15 @@ def _chunk_times(path: Path) -> tuple[float, float]:
     return float(fmt.get("start_time") or 0.0), float(fmt.get("duration") or 0.0)
 
 
-def plan_and_split(run, src: Path, info: ProbeResult) -> dict:
-    """Cut the source into stored chunks (once per run) and return the plan."""
-    if run.stored(PLAN):
-        return _read_json(f"{run.prefix}/{PLAN}")
+def split(src: Path, info: ProbeResult, workdir: Path, on_tick=None) -> tuple[dict, list[Path]]:
+    """The one pass over the source: chunk files under `workdir/chunks`, a copyable top
+    rung under `workdir/hls/<rung>`. Returns the plan and the chunk files."""
     rungs = profiles.video_ladder_for(info.short_side)
     decision = remux.decide_for(src, info, rungs[0])
     copied = rungs[0] if decision.video else None
     encoded = rungs[1:] if copied else rungs
     audio = sorted({r.audio_kbps for r in encoded}, reverse=True) if info.has_audio else []
-    chunks_dir, out = run.workdir / "chunks", run.workdir / profiles.HLS_DIR
+    chunks_dir, out = workdir / "chunks", workdir / profiles.HLS_DIR
     chunks_dir.mkdir(parents=True, exist_ok=True)
     copy_args = remux.copy_output_args(info, copied, decision, out / copied.name) if copied else []
     job = ffmpeg.Job(
@@ -123,9 +122,9 @@ def plan_and_split(run, src: Path, info: ProbeResult) -> dict:
         info.duration,
         "split",
         max_duration=info.duration,
-        output_dir=run.workdir,
+        output_dir=workdir,
     )
-    ffmpeg.run_jobs([job], on_tick=lambda jobs: run.heartbeat())
+    ffmpeg.run_jobs([job], on_tick=on_tick)
     files = sorted(chunks_dir.glob("*.ts"))
     if not files:
         raise ffmpeg.FFmpegError("FFmpeg wrote no chunks.")
@@ -144,14 +143,24 @@ def plan_and_split(run, src: Path, info: ProbeResult) -> dict:
         ],
         "copied": None,
     }
-    for index, path in enumerate(files):
-        storage.put_file(f"{run.prefix}/{_chunk_source_key(index)}", path)
     if copied:
         stats = hls.variant_stats(out / copied.name)
-        run.upload_dir(f"{profiles.HLS_DIR}/{copied.name}", out / copied.name)
-        plan["copied"] = {"codecs": decision.codecs, "stats": stats.__dict__}
+        plan["copied"] = {"name": copied.name, "codecs": decision.codecs, "stats": stats.__dict__}
+    return plan, files
+
+
+def plan_and_split(run, src: Path, info: ProbeResult) -> dict:
+    """Cut the source into stored chunks (once per run) and return the plan."""
+    if run.stored(PLAN):
+        return _read_json(f"{run.prefix}/{PLAN}")
+    plan, files = split(src, info, run.workdir, on_tick=lambda jobs: run.heartbeat())
+    for index, path in enumerate(files):
+        storage.put_file(f"{run.prefix}/{_chunk_source_key(index)}", path)
+    if plan["copied"]:
+        name = plan["copied"]["name"]
+        run.upload_dir(f"{profiles.HLS_DIR}/{name}", run.workdir / profiles.HLS_DIR / name)
     _put_json(f"{run.prefix}/{PLAN}", plan, run.workdir)  # last: a plan implies its chunks
-    shutil.rmtree(chunks_dir, ignore_errors=True)
+    shutil.rmtree(run.workdir / "chunks", ignore_errors=True)
     return plan
 
 
