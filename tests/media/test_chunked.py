@@ -152,3 +152,24 @@ def test_short_videos_and_rotated_ones_are_not_chunked(settings):
     settings.MEDIA_PARALLEL_MIN_SECONDS = 10
     info.rotation = 90
     assert not chunked.wanted(info)
+
+
+def test_a_copyable_top_rung_is_remuxed_in_the_cutting_pass(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.media.test_remux import _packet_hashes
+
+    source = samples.make_video(
+        tmp_path / "compliant.mp4", seconds=SECONDS, width=854, height=480,
+        keyframe_seconds=1, video_kbps=1000, audio_kbps=96,
+    )  # fmt: skip
+    asset = _process(source, django_capture_on_commit_callbacks)
+    assert asset.status == AssetStatus.READY, asset.error
+    variants = {
+        uri.split("/")[0]: a for a, uri in master_variants(_local(asset, "hls/master.m3u8"))
+    }
+    assert variants["480p"]["CODECS"] == "avc1.42E01E,mp4a.40.2"  # the source's own stream
+    top = _local(asset, "hls/480p/index.m3u8")
+    assert _packet_hashes(top, from_mp4=False) == _packet_hashes(source, from_mp4=True)
+    assert asset.renditions.get(name="480p").status == RenditionStatus.READY
+    _assert_plays_across_joins(_local(asset, "hls/360p/index.m3u8"))
