@@ -22,6 +22,7 @@ import json
 import logging
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -117,12 +118,21 @@ def split(src: Path, info: ProbeResult, workdir: Path, on_tick=None) -> tuple[di
     chunks_dir, out = workdir / "chunks", workdir / profiles.HLS_DIR
     chunks_dir.mkdir(parents=True, exist_ok=True)
     copy_args = remux.copy_output_args(info, copied, decision, out / copied.name) if copied else []
+    # The chunks hold a copy of the source's video: its size adds to the usual output cap.
+    limits = ffexec.work_limits(info.duration)
+    size = Path(src).stat().st_size
+    limits = replace(
+        limits,
+        output_bytes=limits.output_bytes + 2 * size,
+        file_bytes=max(limits.file_bytes, size + 64 * ffexec.MB),
+    )
     job = ffmpeg.Job(
         split_command(src, info, audio, chunks_dir, copy_args),
         info.duration,
         "split",
         max_duration=info.duration,
         output_dir=workdir,
+        limits=limits,
     )
     ffmpeg.run_jobs([job], on_tick=on_tick)
     files = sorted(chunks_dir.glob("*.ts"))
@@ -264,7 +274,8 @@ def chunk_run(*, asset_id, run_id: str, index: int, last_attempt: bool = False) 
                 "height": height,
             }
         _put_json(f"{run.prefix}/{_done_key(index)}", {"rungs": manifest}, workdir)
-        run.heartbeat()
+        done = sum(1 for _ in storage.list_keys(f"{run.prefix}/{DONE}"))
+        run.heartbeat({name: done / len(plan["chunks"]) for name in plan["rungs"]})
         return "done"
     except pipeline.AssetGone:
         storage.delete_prefix(layout.asset_root(asset.purpose or asset.kind, asset.id))
