@@ -287,6 +287,14 @@ def chunk_run(*, asset_id, run_id: str, index: int, last_attempt: bool = False) 
             pipeline._fail(asset, exc.message)
             return "failed"
         raise RetryLater(backoff_seconds(index % 4 + 1), exc.message)
+    except Exception as exc:
+        # A storage or database hiccup: retry the chunk; an error out of a chord's header
+        # would leave the body, and so the asset, waiting for good.
+        logger.exception("asset %s chunk %s failed", asset.id, index)
+        if last_attempt:
+            pipeline._fail(asset, f"Processing failed: {exc.__class__.__name__}")
+            return "failed"
+        raise RetryLater(backoff_seconds(index % 4 + 1), str(exc)[:200])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
