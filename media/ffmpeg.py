@@ -46,46 +46,62 @@ def ladder_command(
     src: Path, info: ProbeResult, rungs: list[profiles.VideoProfile], out_dir: Path
 ) -> list[str]:
     """One process: decode once, split, scale and encode every rung to HLS."""
-    segment = settings.MEDIA_HLS_SEGMENT_SECONDS
-    width, height = info.display_size
-    portrait = (height or 0) > (width or 0)
-    fps = info.fps or 25.0
-    gop = max(1, round(fps * segment))
-    labels = "".join(f"[s{i}]" for i in range(len(rungs)))
-    graph = [f"[0:v:0]split={len(rungs)}{labels}"]
-    for i, rung in enumerate(rungs):
-        scale = f"scale={rung.height}:-2" if portrait else f"scale=-2:{rung.height}"
-        graph.append(f"[s{i}]{scale}:flags=bicubic,setsar=1,format=yuv420p[v{i}]")
-    command = [*base_command(), *input_args(src, info.demuxer), "-filter_complex", ";".join(graph)]
+    command = [*base_command(), *input_args(src, info.demuxer)]
+    if not rungs:
+        return command
+    command += ["-filter_complex", ladder_graph(info, rungs)]
     for i, rung in enumerate(rungs):
         target = out_dir / rung.name
         target.mkdir(parents=True, exist_ok=True)
         command += ["-map", f"[v{i}]"]
         if info.has_audio:
             command += ["-map", "0:a:0"]
-        command += [
-            "-c:v", "libx264", "-preset", settings.MEDIA_X264_PRESET,
-            "-profile:v", rung.h264_profile, "-level:v", rung.h264_level,
-            "-b:v", f"{rung.video_kbps}k", "-maxrate", f"{rung.maxrate_kbps}k",
-            "-bufsize", f"{rung.bufsize_kbps}k",
-            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-force_key_frames", f"expr:gte(t,n_forced*{segment})",
-        ]  # fmt: skip
+        command += video_encode_args(rung, info.fps)
         if info.has_audio:
-            command += [
-                "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k",
-                "-ac", "2", "-ar", str(profiles.AUDIO_SAMPLE_RATE),
-            ]  # fmt: skip
+            command += audio_encode_args(rung.audio_kbps)
         command += hls_output_args(target)
     return command
 
 
-def hls_output_args(target: Path) -> list[str]:
+def ladder_graph(info: ProbeResult, rungs: list[profiles.VideoProfile]) -> str:
+    """The filter graph splitting the first video stream into one scaled output per rung,
+    labelled [v0], [v1], ..."""
+    width, height = info.display_size
+    portrait = (height or 0) > (width or 0)
+    labels = "".join(f"[s{i}]" for i in range(len(rungs)))
+    graph = [f"[0:v:0]split={len(rungs)}{labels}"]
+    for i, rung in enumerate(rungs):
+        scale = f"scale={rung.height}:-2" if portrait else f"scale=-2:{rung.height}"
+        graph.append(f"[s{i}]{scale}:flags=bicubic,setsar=1,format=yuv420p[v{i}]")
+    return ";".join(graph)
+
+
+def video_encode_args(rung: profiles.VideoProfile, fps: float | None) -> list[str]:
+    """x264 settings of one rung: capped bitrate, a keyframe at every segment start."""
+    segment = settings.MEDIA_HLS_SEGMENT_SECONDS
+    gop = max(1, round((fps or 25.0) * segment))
+    return [
+        "-c:v", "libx264", "-preset", settings.MEDIA_X264_PRESET,
+        "-profile:v", rung.h264_profile, "-level:v", rung.h264_level,
+        "-b:v", f"{rung.video_kbps}k", "-maxrate", f"{rung.maxrate_kbps}k",
+        "-bufsize", f"{rung.bufsize_kbps}k",
+        "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+        "-force_key_frames", f"expr:gte(t,n_forced*{segment})",
+    ]  # fmt: skip
+
+
+def audio_encode_args(kbps: int) -> list[str]:
+    return ["-c:a", "aac", "-b:a", f"{kbps}k", "-ac", "2", "-ar", str(profiles.AUDIO_SAMPLE_RATE)]
+
+
+def hls_output_args(
+    target: Path, segments: str = "seg_%05d.ts", playlist: str = "index.m3u8"
+) -> list[str]:
     segment = settings.MEDIA_HLS_SEGMENT_SECONDS
     return [
         "-f", "hls", "-hls_time", str(segment), "-hls_playlist_type", "vod",
         "-hls_flags", "independent_segments", "-hls_segment_type", "mpegts",
-        "-hls_segment_filename", str(target / "seg_%05d.ts"), str(target / "index.m3u8"),
+        "-hls_segment_filename", str(target / segments), str(target / playlist),
     ]  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from PIL import Image
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
 from cnt.realtime import send_to_user
-from media import ffmpeg, hls, layout, profiles, storage
+from media import ffmpeg, hls, layout, profiles, remux, storage
 from media.jobs import JobSpec, job_claim, job_heartbeat, job_retry_or_fail
 from media.jobs import RetryLater as RetryLater  # the tasks catch pipeline.RetryLater
 from media.models import (
@@ -166,8 +166,9 @@ class Run:
         if self.stored(profiles.MASTER_PLAYLIST):
             return
         out = self.workdir / profiles.HLS_DIR
+        copy = remux.decide_for(src, info, rungs[0])
         job = ffmpeg.Job(
-            ffmpeg.ladder_command(src, info, rungs, out),
+            remux.ladder_command(src, info, rungs, out, copy),
             info.duration,
             "ladder",
             max_duration=info.duration,
@@ -179,7 +180,8 @@ class Run:
         variants = []
         for rung in rungs:
             stats = hls.variant_stats(out / rung.name)
-            variants.append((stats, rung.codecs))
+            copied = copy.video and rung is rungs[0]
+            variants.append((stats, copy.codecs if copied else rung.codecs))
             self.upload_dir(f"{profiles.HLS_DIR}/{rung.name}", out / rung.name)
         (out / "master.m3u8").write_text(hls.master_playlist(variants, info.fps))
         storage.put_file(f"{self.prefix}/{profiles.MASTER_PLAYLIST}", out / "master.m3u8")
@@ -268,7 +270,8 @@ class Run:
             )
 
     # --- the run -----------------------------------------------------------------
-    def execute(self) -> None:
+    def execute(self) -> bool:
+        """Make every output; False when the work was handed to chunk tasks instead."""
         with storage.local_copy(self.asset.storage_key) as src:
             try:
                 info = probe_measured(src)
@@ -284,11 +287,19 @@ class Run:
             self.measured_duration = info.duration
             self.heartbeat()
             if self.asset.kind == AssetKind.VIDEO:
+                from media import chunked
+
+                if chunked.wanted(info) and not self.stored(profiles.MASTER_PLAYLIST):
+                    # Chunk tasks encode in parallel; the chord's body stitches and publishes.
+                    self.stills(src, info)
+                    chunked.start(self, src, info)
+                    return False
                 self.video_ladder(src, info)
                 self.heartbeat()
                 self.stills(src, info)
             else:
                 self.audio_ladder(src, info)
+        return True
 
     def publish(self) -> bool:
         """Point the asset at this run's outputs; False if the asset is gone."""
@@ -327,7 +338,8 @@ class Run:
 
 
 def asset_process(*, asset_id) -> str:
-    """Process one asset. Returns "ready", "noop", "gone" or "failed"; raises RetryLater."""
+    """Process one asset. Returns "ready", "noop", "gone", "failed" or "dispatched" (a long
+    video's chunks were handed to a chord); raises RetryLater."""
     claimed = job_claim(JOB, asset_id, fail=_fail, prepare=_prepare)
     if isinstance(claimed, str):
         return claimed
@@ -336,7 +348,8 @@ def asset_process(*, asset_id) -> str:
     workdir = Path(tempfile.mkdtemp(prefix="cnt-run-", dir=settings.FILE_UPLOAD_TEMP_DIR))
     run = Run(asset, run_id, workdir)
     try:
-        run.execute()
+        if not run.execute():
+            return "dispatched"
         if not run.publish():
             raise AssetGone()
         return "ready"

@@ -40,15 +40,31 @@ def make_tone(target: Path, *, seconds: float = 3.0, frequency: int = 440) -> Pa
 
 
 def make_video(
-    target: Path, *, seconds: float = 2.0, width: int = 320, height: int = 240, tone: int = 330
+    target: Path,
+    *,
+    seconds: float = 2.0,
+    width: int = 320,
+    height: int = 240,
+    tone: int = 330,
+    keyframe_seconds: float | None = None,
+    video_kbps: int | None = None,
+    audio_kbps: int | None = None,
 ) -> Path:
-    """A test-pattern H.264/AAC MP4 with a tone."""
+    """A test-pattern H.264/AAC MP4 with a tone; with `keyframe_seconds` a keyframe every
+    so often (else x264's default), with `video_kbps` a capped bitrate (else CRF)."""
+    video = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if keyframe_seconds:
+        gop = str(max(1, round(25 * keyframe_seconds)))
+        video += ["-g", gop, "-keyint_min", gop, "-sc_threshold", "0"]
+    if video_kbps:
+        video += ["-b:v", f"{video_kbps}k", "-maxrate", f"{video_kbps}k",
+                  "-bufsize", f"{video_kbps}k"]  # fmt: skip
+    audio = ["-c:a", "aac"] + (["-b:a", f"{audio_kbps}k"] if audio_kbps else [])
     return _ffmpeg(
         [
             "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=25:duration={seconds}",
             "-f", "lavfi", "-i", f"sine=frequency={tone}:duration={seconds}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-shortest", "-movflags", "+faststart",
+            *video, *audio, "-shortest", "-movflags", "+faststart",
         ],
         target,
     )  # fmt: skip

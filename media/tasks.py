@@ -97,3 +97,31 @@ def draft_outline(self, outline_id: int) -> str:
         return outline_run(outline_id=outline_id)
     except RetryLater as exc:
         raise self.retry(countdown=exc.countdown, exc=None)
+
+
+@shared_task(
+    name="media.transcode_chunk",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=False,  # a chord's header: the body waits for every chunk's result
+    max_retries=3,
+)
+def transcode_chunk(self, asset_id: str, run_id: str, index: int) -> str:
+    """Encode one chunk of a long video into every rung (see media/chunked.py); a chunk
+    already stored is a no-op, so a redelivery or a second chord redoes nothing."""
+    from media import chunked
+
+    last = self.request.retries >= self.max_retries
+    try:
+        return chunked.chunk_run(asset_id=asset_id, run_id=run_id, index=index, last_attempt=last)
+    except RetryLater as exc:
+        raise self.retry(countdown=exc.countdown, exc=None)
+
+
+@shared_task(name="media.finish_chunks", acks_late=True, reject_on_worker_lost=True)
+def finish_chunks(asset_id: str, run_id: str) -> str:
+    """Stitch a long video's rung playlists from its chunks and publish it."""
+    from media import chunked
+
+    return chunked.chunks_finish(asset_id=asset_id, run_id=run_id)

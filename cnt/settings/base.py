@@ -261,7 +261,17 @@ CELERY_BROKER_URL = env(
     "CELERY_BROKER_URL",
     default=REDIS_URL or ("filesystem://" if EMBEDDED_WORKER else "memory://localhost/"),
 )
-CELERY_RESULT_BACKEND = None
+# Results are kept only by tasks that ask (a chord's header: the chunks of a long video);
+# the embedded worker keeps them in files beside its broker.
+if EMBEDDED_WORKER:
+    (EMBEDDED_DIR / "results").mkdir(parents=True, exist_ok=True)
+CELERY_RESULT_BACKEND = (
+    env("CELERY_RESULT_BACKEND", default="")
+    or REDIS_URL
+    or (f"file://{EMBEDDED_DIR / 'results'}" if EMBEDDED_WORKER else None)
+)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 2 * 24 * 3600
 # Without a broker the tasks run in-process, right after the transaction commits.
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not (REDIS_URL or EMBEDDED_WORKER)
@@ -607,6 +617,9 @@ MEDIA_FFMPEG_OUTPUT_BYTES_PER_SECOND = env.int(
 MEDIA_MAX_VIDEO_FPS = env.int("MEDIA_MAX_VIDEO_FPS", default=240)
 MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=6)
 MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="veryfast")
+MEDIA_REMUX = env.bool("MEDIA_REMUX", default=True)
+MEDIA_PARALLEL_MIN_SECONDS = env.int("MEDIA_PARALLEL_MIN_SECONDS", default=600)
+MEDIA_CHUNK_SECONDS = env.int("MEDIA_CHUNK_SECONDS", default=120)
 MEDIA_WAVEFORM_PEAKS = env.int("MEDIA_WAVEFORM_PEAKS", default=1000)
 MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=3)
 MEDIA_HEARTBEAT_STALE_SECONDS = env.int("MEDIA_HEARTBEAT_STALE_SECONDS", default=60)
