@@ -2,7 +2,7 @@
 selectors (catalog/recommendations/selectors.py), page and serialize. Routes in urls.py."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
@@ -25,21 +25,21 @@ class RecommendationQuerySerializer(serializers.Serializer):
 
 
 class RecommendationSerializer(serializers.Serializer):
+    """One recommended item and why; `rows_data` serializes a page of them at once."""
+
     reason = EnumField(
         recommendations.Reason.choices, "RecommendationReasonEnum", help_text="Why it is here."
     )
-    item = serializers.SerializerMethodField()
+    item = ContentSummarySerializer()
 
-    def to_representation(self, instance):
-        pick, obj = instance
-        return {
-            "reason": pick.reason,
-            "item": ContentSummarySerializer(obj, context=self.context).data,
-        }
-
-    @extend_schema_field(ContentSummarySerializer)
-    def get_item(self, instance):  # documents `item`; to_representation fills it
-        return None
+    @classmethod
+    def rows_data(cls, rows, *, context) -> list[dict]:
+        # One ContentSummarySerializer for the whole page (its fields are built once).
+        items = ContentSummarySerializer([obj for _, obj in rows], many=True, context=context)
+        return [
+            {"reason": pick.reason, "item": item}
+            for (pick, _), item in zip(rows, items.data, strict=True)
+        ]
 
 
 class RecommendationPagination(StandardPagination):
@@ -68,9 +68,9 @@ class _PicksView(generics.ListAPIView):
         params.is_valid(raise_exception=True)
         picks = self.picks(params.validated_data.get("type"))
         page = self.paginate_queryset(picks)
-        rows = recommendations.picks_with_content(user=request.user, picks=page)
-        data = RecommendationSerializer(rows, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(data.data)
+        rows = recommendations.picks_with_content(picks=page)
+        data = RecommendationSerializer.rows_data(rows, context=self.get_serializer_context())
+        return self.get_paginated_response(data)
 
 
 @extend_schema(

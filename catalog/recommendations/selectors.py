@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
@@ -162,7 +163,7 @@ def _trending(scope) -> list[Pick]:
     rows = list(
         ItemStats.objects.filter(trending_rank__isnull=False, item_type__in=names)
         .order_by("trending_rank", "item_type")
-        .values_list("item_type", "item_id", "trending_rank")[: MAX_RESULTS * len(names)]
+        .values_list("item_type", "item_id", "trending_rank")[:MAX_RESULTS]
     )
     if not rows:
         # No update run yet (a new installation): ask the catalogue directly.
@@ -257,16 +258,17 @@ def _seeds(user) -> dict[tuple[str, int], float]:
 def recommendations_for_user(*, user, item_type: str | None = None) -> list[Pick]:
     """What `user` may like next (of `item_type`, or every playable kind), best first, at
     most MAX_RESULTS: never finished, never their own, only approved."""
-    scope = _scope(item_type)
+    scope = _kinds_with_content(_scope(item_type))
+    if not scope:
+        return []
     seeds = _seeds(user)
     picks = _similar(seeds, scope, user=user)
-    trending = _trending(scope)
     followed = list(
         ArtistFollower.objects.filter(user=user)
         .order_by()
         .values_list("artist_id", flat=True)[:200]
     )
-    facts = _facts([*seeds, *(p.ref for p in picks), *(p.ref for p in trending)], user=user)
+    facts = _facts([*seeds, *(p.ref for p in picks)], user=user)
     weights: Counter = Counter()
     for ref, weight in seeds.items():
         fact = facts.get(ref)
@@ -296,9 +298,11 @@ def recommendations_for_user(*, user, item_type: str | None = None) -> list[Pick
                 picks.append(Pick(*ref, Reason.CATEGORY, FAVOURITE_CATEGORY))
     chosen = _diversified(picks, facts, MAX_RESULTS)
     if len(chosen) < MAX_RESULTS:
+        # Topped up from trending (only then read), after the personal ones and under the
+        # same per-artist limit.
         taken = {p.ref for p in chosen}
-        rest = [p for p in trending if p.ref not in taken]
-        # Trending items come after the personal ones, under the same per-artist limit.
+        rest = [p for p in _trending(scope) if p.ref not in taken]
+        facts.update(_facts([p.ref for p in rest if p.ref not in facts], user=user))
         floor = min((p.score for p in chosen), default=1.0)
         for p in rest:
             p.score = min(p.score, floor) - 1
@@ -314,7 +318,7 @@ def related_items(*, user, kind: kinds.ContentKind, pk: int, item_type: str | No
     found = policies.visible_to(user, kind.model.objects.filter(pk=pk)).values(*fields).first()
     if found is None:
         raise NotFound()
-    scope = _scope(item_type)
+    scope = _kinds_with_content(_scope(item_type))
     rows = (
         Neighbour.objects.filter(
             item_type=kind.name, item_id=pk, other_type__in=[k.name for k in scope]
@@ -349,8 +353,35 @@ def related_items(*, user, kind: kinds.ContentKind, pk: int, item_type: str | No
     return _diversified(picks, facts, MAX_RESULTS)
 
 
-def picks_with_content(*, user, picks: list[Pick]) -> list[tuple[Pick, object]]:
-    """The picks with their content for the API (one query per kind), in order; an item
-    hidden since the list was made is left out."""
-    content = selectors.content_map_for_user(user=user, refs=[p.ref for p in picks])
+def picks_with_content(*, picks: list[Pick]) -> list[tuple[Pick, object]]:
+    """The picks with their content for the API (one query per kind), in order. Picks are
+    approved items, which anyone may see; one that is not approved any more is left out."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for pick in picks:
+        ids[pick.item_type].append(pick.item_id)
+    content = {}
+    for item_type, pks in ids.items():
+        model = kinds.kind_get(item_type).model
+        queryset = selectors.content_queryset(model=model).filter(
+            status=ModerationStatus.APPROVED, pk__in=pks
+        )
+        content.update({(item_type, obj.pk): obj for obj in queryset.order_by()})
     return [(p, content[p.ref]) for p in picks if p.ref in content]
+
+
+KINDS_CACHE_KEY = "recommendations:kinds-with-content"
+KINDS_CACHE_SECONDS = 300
+
+
+def _kinds_with_content(scope) -> list[kinds.ContentKind]:
+    """The kinds of `scope` that have approved items (cached a few minutes): the others
+    cost no queries."""
+    names = cache.get(KINDS_CACHE_KEY)
+    if names is None:
+        names = [
+            kind.name
+            for kind in kinds.playable_kinds()
+            if kind.model.objects.filter(status=ModerationStatus.APPROVED).exists()
+        ]
+        cache.set(KINDS_CACHE_KEY, names, KINDS_CACHE_SECONDS)
+    return [kind for kind in scope if kind.name in names]
