@@ -90,7 +90,6 @@ class CoOccurrence(models.Model):
                 name="recommendation_pairs_unique",
             )
         ]
-        indexes = [models.Index(fields=["batch"], name="recommendation_pairs_batch_idx")]
 
     def __str__(self):
         return f"{self.item_type}#{self.item_id} ~ {self.other_type}#{self.other_id}"

@@ -5,7 +5,7 @@ RECOMMENDATIONS_SETTLE_SECONDS, so a transaction still open with a lower id is n
 skipped), records each listener's new distinct engagements, adds one co-occurrence per
 listener for every pair a new engagement makes with that listener's recent ones (at most
 RECOMMENDATIONS_WINDOW of them, so a heavy listener costs a bounded amount), and recomputes
-the top neighbours of the items whose pairs changed. Everything is set-based SQL that
+the top neighbours of the items that gained listeners. Everything is set-based SQL that
 PostgreSQL and SQLite both run. The watermark row is locked for the run, so two runs never
 count the same events; a run with nothing new is a no-op.
 """
@@ -20,7 +20,14 @@ from django.utils import timezone
 from catalog import kinds
 from catalog.models import PlayEvent, PlaylistItem
 from catalog.recommendations import selectors
-from catalog.recommendations.models import EngagementSource, ItemStats, Watermark
+from catalog.recommendations.models import (
+    CoOccurrence,
+    Engagement,
+    EngagementSource,
+    ItemStats,
+    Neighbour,
+    Watermark,
+)
 
 WATERMARK = "co-occurrence"
 # Pairs seen by few listeners are damped: score = cosine * n / (n + SHRINK).
@@ -113,9 +120,13 @@ ON CONFLICT (item_type, item_id) DO UPDATE
 SET listeners = recommendation_items.listeners + excluded.listeners
 """
 
-# Pairs are stored both ways, so the items of the pairs a run changed are exactly the items
-# whose neighbour lists may have changed.
-_TOUCHED = "SELECT DISTINCT item_type, item_id FROM recommendation_pairs WHERE batch = %(batch)s"
+# The items that gained listeners in the run: their neighbour lists are recomputed. (A
+# partner's list is not: it learns of the change when it next gains a listener itself,
+# which for the items that have many neighbours is soon; this keeps a run's cost in
+# proportion to what is new instead of to the whole table.)
+_TOUCHED = (
+    "SELECT DISTINCT item_type, item_id FROM recommendation_engagements WHERE batch = %(batch)s"
+)
 
 _NEIGHBOURS_DELETE_SQL = f"""
 DELETE FROM recommendation_neighbours WHERE EXISTS (
@@ -212,6 +223,14 @@ def recommendations_update(*, limit: int | None = None) -> UpdateResult:
             setattr(total, field, getattr(total, field) + getattr(step, field))
     recommendations_trending_refresh()
     return total
+
+
+def recommendations_reset() -> None:
+    """Forget everything derived (the next update reads every event again)."""
+    with transaction.atomic():
+        Watermark.objects.select_for_update().filter(name=WATERMARK).delete()
+        for model in (Neighbour, CoOccurrence, ItemStats, Engagement):
+            model.objects.all().delete()
 
 
 def recommendations_trending_refresh() -> int:

@@ -283,3 +283,20 @@ def test_recommendation_queries_are_bounded(django_assert_max_num_queries):
         with django_assert_max_num_queries(16):
             response = client.get(f"/api/v1/music/{items[0].pk}/related", {"page_size": size})
             assert len(ids(response)) == min(size, 17)
+
+
+def test_update_command_and_rebuild(clusters):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    hymns, _ = clusters
+    out = StringIO()
+    call_command("recommendations_update", stdout=out)
+    assert "32 plays" in out.getvalue()
+    listeners = sorted(CoOccurrence.objects.values_list("item_id", "other_id", "listeners"))
+    call_command("recommendations_update", "--rebuild", stdout=out)
+    assert "32 plays" in out.getvalue().splitlines()[-1]
+    # Started over from every event: the same counts, not twice them.
+    assert sorted(CoOccurrence.objects.values_list("item_id", "other_id", "listeners")) == listeners
+    assert len(listeners) == 2 * 12 and Watermark.objects.get().batch == 1
