@@ -33,6 +33,7 @@ WATERMARK = "co-occurrence"
 # Pairs seen by few listeners are damped: score = cosine * n / (n + SHRINK).
 SHRINK = 2.0
 TRENDING_SIZE = 100
+WORK_MEM = "128MB"
 
 
 @dataclass
@@ -187,6 +188,10 @@ def _update_once(limit: int) -> UpdateResult:
             "neighbours": settings.RECOMMENDATIONS_NEIGHBOURS,
         }
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The pair counts and the neighbour ranking sort and hash a few hundred
+                # thousand rows per run: in memory rather than in temporary files.
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(
                 _PLAYS_SQL.format(kinds=placeholders),
                 [EngagementSource.PLAY, batch, mark.last_play_id, plays_to, *names],
