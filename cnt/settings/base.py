@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "media",
     "catalog",
+    "catalog.recommendations",
     "bible",
     "community",
     "live",
@@ -311,7 +312,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.rebuild_search_lexicon",
         "schedule": 24 * 3600.0,
     },
+    "recommendations-update": {
+        "task": "recommendations.update",
+        "schedule": env.float("RECOMMENDATIONS_UPDATE_SECONDS", default=300.0),
+    },
 }
+
+# --- Recommendations (catalog/recommendations/) -------------------------------------
+# Plays and saves younger than this wait for the next update run (a transaction still open
+# with a lower id must not be passed by the watermark).
+RECOMMENDATIONS_SETTLE_SECONDS = env.int("RECOMMENDATIONS_SETTLE_SECONDS", default=60)
+# Events per update run (one transaction each); a run repeats until it has caught up.
+RECOMMENDATIONS_BATCH_EVENTS = env.int("RECOMMENDATIONS_BATCH_EVENTS", default=50_000)
+# A new engagement pairs with at most this many of the listener's most recent ones.
+RECOMMENDATIONS_WINDOW = env.int("RECOMMENDATIONS_WINDOW", default=100)
+# Neighbours kept per item, and the fewest shared listeners that make two items neighbours.
+RECOMMENDATIONS_NEIGHBOURS = env.int("RECOMMENDATIONS_NEIGHBOURS", default=50)
+RECOMMENDATIONS_MIN_LISTENERS = env.int("RECOMMENDATIONS_MIN_LISTENERS", default=1)
+# At most this many items of one artist (or owner) in a list of recommendations.
+RECOMMENDATIONS_PER_ARTIST = env.int("RECOMMENDATIONS_PER_ARTIST", default=2)
 
 # --- Files --------------------------------------------------------------------------
 STATIC_URL = "/static/"
