@@ -297,7 +297,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         control_folder=str(_embedded_broker / "control"),
         polling_interval=0.2,
     )
-CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_DIR / "celerybeat-schedule")
+if EMBEDDED_WORKER:
+    CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
