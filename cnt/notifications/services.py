@@ -1,6 +1,6 @@
-"""Creating notifications: the row first (the source of truth), the WebSocket push and the
-email after commit. A client that missed a push reads its notifications over REST, so a failed
-push loses nothing.
+"""Creating notifications: the row first (the source of truth), the WebSocket push, the phone
+push (cnt/notifications/push.py) and the email after commit. A client that missed a push
+reads its notifications over REST, so a failed push loses nothing.
 
 Every app that notifies calls this module, whatever its layer; it knows nothing of them.
 """
@@ -17,6 +17,7 @@ from cnt.notifications.models import (
     NotificationFanout,
     NotificationPreference,
 )
+from cnt.notifications.push import push_after_commit
 
 EVENT_CREATED = "community.notification.created"
 FANOUT_BATCH_SIZE = 500
@@ -70,6 +71,7 @@ def _push_after_commit(notifications: list[Notification]) -> None:
             realtime.send_to_user(recipient_id, EVENT_CREATED, payload)
 
     transaction.on_commit(push, robust=True)
+    push_after_commit(notifications)
 
 
 def notification_create(
@@ -166,12 +168,16 @@ def notification_mark_all_read(*, user) -> int:
 
 @transaction.atomic
 def notification_preferences_set(*, user, preferences: list[dict]) -> None:
-    """Store per-type delivery choices (in-app, email)."""
+    """Store per-type delivery choices (in-app, email, push)."""
     for item in preferences:
         NotificationPreference.objects.update_or_create(
             user=user,
             type=item["type"],
-            defaults={"in_app": item["in_app"], "email": item["email"]},
+            defaults={
+                "in_app": item["in_app"],
+                "email": item["email"],
+                "push": item.get("push", True),
+            },
         )
 
 

@@ -489,6 +489,18 @@ DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY", default="")
 DEEPGRAM_API_URL = env("DEEPGRAM_API_URL", default="https://api.deepgram.com")
 DEEPGRAM_TRANSCRIPTION_MODEL = env("DEEPGRAM_TRANSCRIPTION_MODEL", default="nova-3")
 DEEPGRAM_TIMEOUT_SECONDS = env.int("DEEPGRAM_TIMEOUT_SECONDS", default=600)
+# Push to phones (cnt/push.py, Firebase Admin SDK): off without a service-account JSON.
+# FCM_API_URL points the SDK at another FCM HTTP v1 endpoint (the tests' fake server).
+FCM_CREDENTIALS_FILE = env("FCM_CREDENTIALS_FILE", default="")
+FCM_API_URL = env("FCM_API_URL", default="https://fcm.googleapis.com")
+FCM_TIMEOUT_SECONDS = env.int("FCM_TIMEOUT_SECONDS", default=10)
+# Likes and follows wait this long before their push, so a burst of them is one push.
+FCM_COLLAPSE_SECONDS = env.int("FCM_COLLAPSE_SECONDS", default=30)
+if FCM_CREDENTIALS_FILE and not Path(FCM_CREDENTIALS_FILE).is_file():
+    raise ImproperlyConfigured(
+        f"FCM_CREDENTIALS_FILE={FCM_CREDENTIALS_FILE} is not a file; point it at the "
+        "service-account JSON from the Firebase console, or leave it empty to turn push off."
+    )
 PAYMENT_GATEWAY_SECRET_KEY = env("PAYMENT_GATEWAY_SECRET_KEY", default="")
 PAYMENT_GATEWAY_WEBHOOK_SECRET = env("PAYMENT_GATEWAY_WEBHOOK_SECRET", default="")
 PAYMENT_GATEWAY_API_BASE = env("PAYMENT_GATEWAY_API_BASE", default="")
