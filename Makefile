@@ -17,7 +17,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	OPENAPI_PYTHON_CLIENT=$(abspath $(CODEGEN))/bin/openapi-python-client
 
-.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed clean
+.PHONY: help venv run serve test pytest lint format worker beat bench migrate seed messages clean
 
 help:
 	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make worker  a Celery worker for the default and media queues (needs REDIS_URL)"
 	@echo "make lint    ruff check and format check;  make format  rewrite with ruff"
 	@echo "make bench   the benchmarks under bench/"
+	@echo "make messages  compile the message catalogues (locale/)"
 
 $(BIN)/.installed: requirements.txt
 	@scripts/ensure-system.sh python
@@ -42,10 +43,15 @@ $(CODEGEN)/.installed: requirements-codegen.txt
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 
+# The French (and any other) message catalogues under locale/, compiled to .mo (gettext).
+messages: venv
+	@scripts/ensure-system.sh gettext
+	$(BIN)/python manage.py compilemessages -v0 --ignore='.venv*' --ignore=var --ignore=node_modules
+
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: venv
+run: venv messages
 	@scripts/ensure-system.sh ffmpeg
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
@@ -56,7 +62,7 @@ run: venv
 serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
-test: venv $(CODEGEN)/.installed
+test: venv messages $(CODEGEN)/.installed
 	@scripts/ensure-system.sh ffmpeg services chromium speech
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -64,7 +70,7 @@ test: venv $(CODEGEN)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-pytest: venv $(CODEGEN)/.installed
+pytest: venv messages $(CODEGEN)/.installed
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: venv

@@ -103,6 +103,17 @@ def _frames_follow_the_asyncapi_document(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a French request leaves its language active
+    on the test's thread (a server gives every request its own context)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

@@ -15,10 +15,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from cnt import push
+from cnt.i18n import language_for
 from cnt.notifications.models import (
     Device,
     Notification,
@@ -27,7 +29,7 @@ from cnt.notifications.models import (
 )
 
 TASK_BATCH = 500  # notifications per task (a follower fan-out is split into these)
-COLLAPSIBLE = {NotificationType.LIKE: "new likes", NotificationType.FOLLOW: "new followers"}
+COLLAPSIBLE = {NotificationType.LIKE, NotificationType.FOLLOW}
 # Unread, unpushed notifications older than this are not counted into a collapsed push.
 COLLAPSE_LOOKBACK = timedelta(hours=24)
 
@@ -68,11 +70,29 @@ def collapse_key(notification: Notification) -> str:
     return notification.type if notification.type in COLLAPSIBLE else ""
 
 
-def push_text(notification: Notification, count: int = 1) -> tuple[str, str]:
-    """(title, body) of the push for `notification`, folding `count` of its kind into one."""
+def _folded_title(type_: str, count: int) -> str:
+    if type_ == NotificationType.LIKE:
+        return ngettext("%(count)d new like", "%(count)d new likes", count) % {"count": count}
+    return ngettext("%(count)d new follower", "%(count)d new followers", count) % {"count": count}
+
+
+def push_text(notification: Notification, count: int = 1, language: str = "") -> tuple[str, str]:
+    """(title, body) of the push for `notification`, folding `count` of its kind into one,
+    in `language` (the notification's own text was written in the recipient's already)."""
     if count > 1 and notification.type in COLLAPSIBLE:
-        return f"{count} {COLLAPSIBLE[notification.type]}", notification.title
+        with translation.override(language or settings.LANGUAGE_CODE):
+            return _folded_title(notification.type, count), notification.title
     return notification.title, notification.message
+
+
+def _with_language(devices):
+    """Devices with the language their pushes are written in (the user's saved one, else
+    the device's locale), in the same query."""
+    return devices.annotate(user_language=F("user__language"))
+
+
+def _language_of(device: Device) -> str:
+    return language_for(None, fallback=device.user_language or device.locale)
 
 
 def _data(notification: Notification) -> dict[str, str]:
@@ -130,7 +150,7 @@ def _send(plan: list[tuple[Notification, Device, int]], run: PushRun) -> None:
         chunk = plan[start : start + push.MAX_BATCH]
         pushes = []
         for notification, device, count in chunk:
-            title, body = push_text(notification, count)
+            title, body = push_text(notification, count, _language_of(device))
             pushes.append(
                 push.Push(
                     token=device.token,
@@ -177,7 +197,8 @@ def notifications_push(*, notification_ids: list[int]) -> PushRun:
         if (n.type not in COLLAPSIBLE or n.pk in heads) and (n.recipient_id, n.type) not in blocked
     ]
     devices: dict[int, list[Device]] = {}
-    for device in Device.objects.filter(user_id__in={n.recipient_id for n, _ in to_send}):
+    recipients = {n.recipient_id for n, _ in to_send}
+    for device in _with_language(Device.objects.filter(user_id__in=recipients)):
         devices.setdefault(device.user_id, []).append(device)
     plan = [(n, d, count) for n, count in to_send for d in devices.get(n.recipient_id, [])]
     now = timezone.now()
@@ -197,7 +218,7 @@ def notifications_push_retry(*, pairs: list[list[int]]) -> PushRun:
     if not push.is_enabled() or not pairs:
         return run
     notifications = Notification.objects.in_bulk({p[0] for p in pairs})
-    devices = Device.objects.in_bulk({p[1] for p in pairs})
+    devices = {d.pk: d for d in _with_language(Device.objects.filter(pk__in={p[1] for p in pairs}))}
     plan = []
     for notification_id, device_id, count in pairs:
         notification, device = notifications.get(notification_id), devices.get(device_id)

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from cnt.i18n import language_for
 from cnt.notifications.push import notifications_push, notifications_push_retry, retry_delay
 from cnt.text import single_line
 
@@ -29,12 +31,16 @@ def send_notification_email(self, user_id: int, title: str, message: str) -> boo
     if user is None or not user.email:
         return False
     context = {"user": user, "title": title, "message": message}
+    # The title and message were written in the user's language when stored; the frame too.
+    with translation.override(language_for(user)):
+        text = render_to_string("emails/notification.txt", context)
+        html = render_to_string("emails/notification.html", context)
     send_mail(
         subject=single_line(title)[:200],
-        message=render_to_string("emails/notification.txt", context),
+        message=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
-        html_message=render_to_string("emails/notification.html", context),
+        html_message=html,
     )
     return True
 

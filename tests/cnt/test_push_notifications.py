@@ -193,3 +193,28 @@ def test_without_credentials_nothing_is_queued_and_nothing_fails(settings, monke
         "unregistered": 0,
         "failed": 0,
     }
+
+
+def test_push_texts_follow_the_recipients_language(fcm, monkeypatch, committed):
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy as _
+
+    author = UserFactory()  # no saved language: the phone's locale decides
+    Device.objects.create(user=author, token="phone-fr", platform="ios", locale="fr-FR")
+    queued = []
+    monkeypatch.setattr(
+        push_notifications, "apply_async", lambda args, countdown: queued.append(args)
+    )
+    for name in ("Ana", "Ben"):
+        with committed():
+            notification_create(
+                recipient=author,
+                type=NotificationType.LIKE,
+                title=format_lazy(_("{name} liked your post"), name=name),
+            )
+    for args in queued:
+        push_notifications.apply(args=args).get()
+    assert fcm.sent[0]["message"]["notification"] == {
+        "title": "2 nouveaux j’aime",
+        "body": "Ben a aimé votre publication",
+    }
