@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cnt \
 	OPENAPI_PYTHON_CLIENT=$(abspath $(CODEGEN))/bin/openapi-python-client
 
 .PHONY: help venv venv-dev lock run serve test pytest lint format worker beat bench migrate seed \
-	clean cluster
+	messages clean cluster
 
 help:
 	@echo "make run     set up and serve the API, admin and WebSockets on http://$(HOST):$(PORT),"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench   the benchmarks under bench/"
 	@echo "make cluster the production topology on this machine (two web processes, a worker"
 	@echo "             per queue, beat, PostgreSQL, Redis, a local S3; see Procfile.cluster)"
+	@echo "make messages  compile the message catalogues (locale/)"
 
 # Two locked sets (make lock): requirements.txt is what serving, the worker and the commands
 # need; requirements-dev.txt adds the tests and tooling. Both pin every package with hashes.
@@ -63,10 +64,15 @@ $(CODEGEN)/.installed: requirements-codegen.txt
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 
+# The French (and any other) message catalogues under locale/, compiled to .mo (gettext).
+messages: venv
+	@scripts/ensure-system.sh gettext
+	$(BIN)/python manage.py compilemessages -v0 --ignore='.venv*' --ignore=var --ignore=node_modules
+
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: venv
+run: venv messages
 	@scripts/ensure-system.sh ffmpeg speech
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
@@ -78,7 +84,7 @@ run: venv
 serve: venv
 	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --proxy-headers --lifespan off cnt.asgi:application
 
-test: venv-dev $(CODEGEN)/.installed
+test: venv-dev messages $(CODEGEN)/.installed
 	@scripts/ensure-system.sh ffmpeg services chromium speech
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -86,7 +92,7 @@ test: venv-dev $(CODEGEN)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest --create-db -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-pytest: venv-dev $(CODEGEN)/.installed
+pytest: venv-dev messages $(CODEGEN)/.installed
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: venv-dev

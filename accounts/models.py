@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -28,6 +29,9 @@ class User(AbstractUser):
         related_name="+",
     )
     is_email_verified = models.BooleanField(default=False)
+    # What the API, emails and pushes speak to this user; blank follows the device
+    # (Accept-Language, the device's locale).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

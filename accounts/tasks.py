@@ -10,8 +10,8 @@ from celery import shared_task
     retry_kwargs={"max_retries": 5},
     acks_late=True,
 )
-def send_otp_email(verification_id: int, code: str) -> bool:
+def send_otp_email(verification_id: int, code: str, language: str = "") -> bool:
     # Sending the same code twice is harmless, so a redelivered task may simply run again.
     from accounts import services
 
-    return services.otp_email_send(verification_id=verification_id, code=code)
+    return services.otp_email_send(verification_id=verification_id, code=code, language=language)

@@ -3,6 +3,8 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 30
@@ -54,14 +56,18 @@ RESERVED_USERNAMES = frozenset(
     }
 )
 
-EMAIL_TAKEN_MESSAGE = "A user with that email already exists."
+EMAIL_TAKEN_MESSAGE = _("A user with that email already exists.")
 
 USERNAME_MESSAGES = {
-    "too_short": f"Usernames have at least {USERNAME_MIN_LENGTH} characters.",
-    "too_long": f"Usernames have at most {USERNAME_MAX_LENGTH} characters.",
-    "invalid_characters": "Use only letters, digits, '.', '_' and '-'.",
-    "reserved": "This username is reserved.",
-    "taken": "A user with that username already exists.",
+    "too_short": format_lazy(
+        _("Usernames have at least {count} characters."), count=USERNAME_MIN_LENGTH
+    ),
+    "too_long": format_lazy(
+        _("Usernames have at most {count} characters."), count=USERNAME_MAX_LENGTH
+    ),
+    "invalid_characters": _("Use only letters, digits, '.', '_' and '-'."),
+    "reserved": _("This username is reserved."),
+    "taken": _("A user with that username already exists."),
 }
 
 
@@ -88,4 +94,4 @@ def validate_username_format(value: str) -> None:
 def validate_email_domain(value: str) -> None:
     domain = value.rsplit("@", 1)[-1].lower()
     if domain == "invalid" or domain.endswith(".invalid"):
-        raise ValidationError("Enter an email address you can receive mail at.", code="invalid")
+        raise ValidationError(_("Enter an email address you can receive mail at."), code="invalid")

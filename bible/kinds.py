@@ -1,5 +1,7 @@
 """Bible stories as a content kind: moderated, playable, searchable, in playlists."""
 
+from django.utils.translation import gettext_noop
+
 from catalog.kinds import (
     ContentKind,
     kind_field_normaliser_register,
@@ -10,7 +12,7 @@ from catalog.kinds import (
 BIBLE_STORY = kind_register(
     ContentKind(
         name="bible_story",
-        label="Bible story",
+        label=gettext_noop("Bible story"),
         model_label="bible.BibleStory",
         position=40,
         media_fields=(("video", ("video",)), ("audio", ("audio",))),

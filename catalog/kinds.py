@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class UnknownContentKind(LookupError):
@@ -194,7 +195,7 @@ _PUBLIC_TEXT = ("title", "description", "tags")
 PODCAST = kind_register(
     ContentKind(
         name="podcast",
-        label="Podcast",
+        label=gettext_noop("Podcast"),
         model_label="catalog.Podcast",
         position=10,
         media_fields=(("video", ("video",)), ("audio", ("audio",))),
@@ -207,7 +208,7 @@ PODCAST = kind_register(
 MOVIE = kind_register(
     ContentKind(
         name="movie",
-        label="Movie",
+        label=gettext_noop("Movie"),
         model_label="catalog.Movie",
         position=20,
         media_fields=(("video", ("video",)),),
@@ -220,7 +221,7 @@ MOVIE = kind_register(
 MUSIC = kind_register(
     ContentKind(
         name="music",
-        label="Music track",
+        label=gettext_noop("Music track"),
         model_label="catalog.MusicTrack",
         position=30,
         media_fields=(("audio", ("audio",)),),

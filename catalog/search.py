@@ -26,7 +26,7 @@ from django.db import connection, models
 
 from catalog import kinds, search_sqlite
 from catalog.models import Artist, SearchWord
-from cnt.models import ModerationStatus
+from cnt.models import CONTENT_LANGUAGE_PATTERN, ModerationStatus
 from media.models import TranscriptSegment
 
 # What a search can be narrowed to: every searchable content kind (catalog/kinds.py), and
@@ -132,17 +132,24 @@ class SearchPage:
 class SearchResults:
     """One search; `page(number, size)` runs it (see the module docstring for the queries)."""
 
-    def __init__(self, *, query: str, types=None):
+    def __init__(self, *, query: str, types=None, language: str | None = None):
         self.query = normalize(query)
         self.terms = terms_of(self.query)
         requested = [SearchType(t) for t in (types or SearchType.values)]
         self.types = [t for t in SearchType if t in requested]
         # Each word with its corrections (SQLite's substring passes; set by a search).
         self.alternatives = [[term] for term in self.terms]
+        # Only content in this language; artists have none, so they drop out. Checked here
+        # because it is written into the SQL as a literal (like the approved status).
+        if language and not re.fullmatch(CONTENT_LANGUAGE_PATTERN, language):
+            raise ValueError(f"not a language code: {language!r}")
+        self.language = language or None
+        if self.language:
+            self.types = [t for t in self.types if t != SearchType.ARTIST]
 
     def page(self, number: int, size: int) -> SearchPage:
         """Page `number` (from 1) of at most `size` hits, the total and the mode used."""
-        if not self.terms:
+        if not self.terms or not self.types:
             return SearchPage([], 0, "none")
         offset = (number - 1) * size
         if not is_postgres():
@@ -229,6 +236,7 @@ class SearchResults:
                 alternatives=self.alternatives,
                 any_term=any_term,
                 artist_limit=ARTIST_MATCH_LIMIT,
+                language=self.language,
             )
             rows, total = self._rows(sql, params, size, offset)
             fuzzy = fuzzy or any_term
@@ -269,6 +277,8 @@ class SearchResults:
         name_vector = ARTIST_NAME.format(c=CONFIG, t="a.")
         users = quote(Artist._meta.get_field("user").related_model._meta.db_table)
         approved = f"'{ModerationStatus.APPROVED.value}'"
+        if self.language:
+            approved += f" AND c.language = '{self.language}'"
         branches = []
         for search_type in self.types:
             if search_type == SearchType.ARTIST:
@@ -439,6 +449,7 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def search(*, query: str, types=None) -> SearchResults:
-    """Approved content of every searchable kind, and artists, best match first."""
-    return SearchResults(query=query, types=types)
+def search(*, query: str, types=None, language: str | None = None) -> SearchResults:
+    """Approved content of every searchable kind, and artists, best match first; with
+    `language`, only content in that language."""
+    return SearchResults(query=query, types=types, language=language)

@@ -148,11 +148,16 @@ def _matches(field: str, alternatives: list[list[str]], *, any_term: bool) -> Q:
 
 
 def substring_sql(
-    *, types: list[str], alternatives: list[list[str]], any_term: bool, artist_limit: int
+    *,
+    types: list[str],
+    alternatives: list[list[str]],
+    any_term: bool,
+    artist_limit: int,
+    language: str | None = None,
 ) -> tuple[str, list]:
-    """The candidates of one pass: (kind, id, score) rows of every requested type. A word
-    in the title scores 1, in the second field 0.4, elsewhere 0.2; a matching artist adds
-    0.4, words said in the item 0.1."""
+    """The candidates of one pass: (kind, id, score) rows of every requested type (only
+    content in `language`, when given). A word in the title scores 1, in the second field
+    0.4, elsewhere 0.2; a matching artist adds 0.4, words said in the item 0.1."""
 
     def word_score(field_scores: list[tuple[str, float]]):
         total = Value(0.0, output_field=FloatField())
@@ -201,6 +206,8 @@ def substring_sql(
                 When(said, then=Value(0.1)), default=Value(0.0), output_field=FloatField()
             )
         base = kind.model.objects.filter(status=ModerationStatus.APPROVED)
+        if language:
+            base = base.filter(language=language)
         querysets.append(_branch(base, type_name, condition, score))
     first, *others = querysets
     union = first.union(*others, all=True) if others else first

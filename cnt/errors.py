@@ -7,6 +7,8 @@ class that fits (OtpInvalid is an InvalidInput) and set their own `default_code`
 what clients match on.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ApplicationError(Exception):
     """Base of every error a client is meant to see: a human `detail` and a stable `code`.
@@ -14,7 +16,7 @@ class ApplicationError(Exception):
     `errors` maps field names (dotted for nested input: "operations.0.end") to messages.
     """
 
-    default_detail = "The request could not be completed."
+    default_detail = _("The request could not be completed.")
     default_code = "error"
 
     def __init__(self, detail=None, code=None, *, errors=None):
@@ -44,7 +46,7 @@ def _normalise(errors: dict) -> dict[str, list[str]]:
 class InvalidInput(ApplicationError):
     """The input is wrong. With `errors`, the detail names the first field and message."""
 
-    default_detail = "Invalid input."
+    default_detail = _("Invalid input.")
     default_code = "invalid"
 
     def __init__(self, detail=None, code=None, *, errors=None):
@@ -57,76 +59,76 @@ class InvalidInput(ApplicationError):
 class NotAuthenticated(ApplicationError):
     """Credentials are missing, wrong, expired or belong to an inactive account."""
 
-    default_detail = "Incorrect authentication credentials."
+    default_detail = _("Incorrect authentication credentials.")
     default_code = "authentication_failed"
 
 
 class SignatureInvalid(ApplicationError):
     """A signed request from a service (a webhook) does not verify; there is no user here."""
 
-    default_detail = "The signature is invalid."
+    default_detail = _("The signature is invalid.")
     default_code = "invalid_signature"
 
 
 class Forbidden(ApplicationError):
-    default_detail = "You do not have permission to perform this action."
+    default_detail = _("You do not have permission to perform this action.")
     default_code = "permission_denied"
 
 
 class NotFound(ApplicationError):
     """Missing, or not visible to the caller: the two are one answer (no existence leak)."""
 
-    default_detail = "Not found."
+    default_detail = _("Not found.")
     default_code = "not_found"
 
 
 class Conflict(ApplicationError):
-    default_detail = "The request conflicts with the current state."
+    default_detail = _("The request conflicts with the current state.")
     default_code = "conflict"
 
 
 class Gone(ApplicationError):
     """The thing existed but is gone for good (an expired upload)."""
 
-    default_detail = "This resource is gone."
+    default_detail = _("This resource is gone.")
     default_code = "gone"
 
 
 class PreconditionFailed(ApplicationError):
     """A protocol precondition the client sent (a version, a header) does not hold."""
 
-    default_detail = "A precondition of the request does not hold."
+    default_detail = _("A precondition of the request does not hold.")
     default_code = "precondition_failed"
 
 
 class PayloadTooLarge(ApplicationError):
-    default_detail = "The upload is too large."
+    default_detail = _("The upload is too large.")
     default_code = "payload_too_large"
 
 
 class UnsupportedMediaType(ApplicationError):
-    default_detail = "This type of file is not supported."
+    default_detail = _("This type of file is not supported.")
     default_code = "unsupported_media_type"
 
 
 class Unprocessable(ApplicationError):
     """Well-formed, but it cannot be processed as sent (a reused idempotency key)."""
 
-    default_detail = "The request cannot be processed."
+    default_detail = _("The request cannot be processed.")
     default_code = "unprocessable"
 
 
 class ChecksumMismatch(ApplicationError):
     """Received data does not match the checksum sent with it; it was discarded."""
 
-    default_detail = "The data does not match its checksum; it was discarded."
+    default_detail = _("The data does not match its checksum; it was discarded.")
     default_code = "checksum_mismatch"
 
 
 class RateLimited(ApplicationError):
     """Too many attempts; `retry_after` (seconds) says when trying again makes sense."""
 
-    default_detail = "Request was throttled."
+    default_detail = _("Request was throttled.")
     default_code = "throttled"
 
     def __init__(self, detail=None, code=None, *, retry_after: float | None = None):
@@ -137,17 +139,17 @@ class RateLimited(ApplicationError):
 class UpstreamRejected(ApplicationError):
     """A service we depend on (LiveKit, the payment gateway) refused the request."""
 
-    default_detail = "An upstream service refused the request."
+    default_detail = _("An upstream service refused the request.")
     default_code = "bad_gateway"
 
 
 class ServiceUnavailable(ApplicationError):
-    default_detail = "A dependency is unavailable; try again shortly."
+    default_detail = _("A dependency is unavailable; try again shortly.")
     default_code = "service_unavailable"
 
 
 class NotConfigured(ApplicationError):
     """An external service (LiveKit, OpenAI, Google, the payment gateway) has no credentials."""
 
-    default_detail = "This service is not configured on this server."
+    default_detail = _("This service is not configured on this server.")
     default_code = "not_configured"

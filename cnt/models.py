@@ -1,6 +1,7 @@
 """Abstract model pieces shared by the apps (cnt has no tables of its own)."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 
 
@@ -18,6 +19,12 @@ class ModerationStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+CONTENT_LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+validate_content_language = RegexValidator(
+    CONTENT_LANGUAGE_PATTERN, "Give a language code of two or three lower-case letters (fr)."
+)
+
+
 class ModeratedContent(TimeStampedModel):
     """Content that is public only once a moderator approves it."""
 
@@ -33,6 +40,11 @@ class ModeratedContent(TimeStampedModel):
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # What the item is spoken or written in (ISO 639 code, "fr"); blank when not said.
+    # Search and recommendations filter on it.
+    language = models.CharField(
+        max_length=3, blank=True, validators=[validate_content_language], db_index=True
+    )
 
     class Meta:
         abstract = True

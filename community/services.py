@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_moderator
 from catalog import moderation
@@ -139,7 +141,7 @@ def post_like(*, post: CommunityPost, user) -> tuple[CommunityPost, bool]:
                 recipient=locked.author_id,
                 actor=user,
                 type=NotificationType.LIKE,
-                title=f"{user.get_full_name()} liked your post",
+                title=format_lazy(_("{name} liked your post"), name=user.get_full_name()),
                 data={"post_id": locked.pk},
             )
     return locked, True
@@ -177,7 +179,7 @@ def comment_create(*, post: CommunityPost, author, content: str, parent_id=None)
                 recipient=parent.author_id,
                 actor=author,
                 type=NotificationType.REPLY,
-                title=f"{author.get_full_name()} replied to your comment",
+                title=format_lazy(_("{name} replied to your comment"), name=author.get_full_name()),
                 message=content[:200],
                 data={"post_id": locked.pk, "comment_id": comment.pk},
             )
@@ -187,7 +189,7 @@ def comment_create(*, post: CommunityPost, author, content: str, parent_id=None)
                 recipient=locked.author_id,
                 actor=author,
                 type=NotificationType.COMMENT,
-                title=f"{author.get_full_name()} commented on your post",
+                title=format_lazy(_("{name} commented on your post"), name=author.get_full_name()),
                 message=content[:200],
                 data={"post_id": locked.pk, "comment_id": comment.pk},
             )

@@ -17,6 +17,7 @@ from datetime import timedelta
 import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from google.protobuf import json_format
 from livekit import api
 
@@ -36,7 +37,7 @@ IDENTITY_PREFIX = "user-"
 class InvalidWebhook(SignatureInvalid):
     """A webhook whose signature or body hash does not verify (never a 403: no user here)."""
 
-    default_detail = "The webhook signature is invalid."
+    default_detail = _("The webhook signature is invalid.")
     default_code = "invalid_signature"
 
 
@@ -44,14 +45,14 @@ class MalformedWebhook(InvalidInput):
     """A webhook that verifies but whose body does not fit LiveKit's event format (a 400:
     the sender's bug, which no retry fixes)."""
 
-    default_detail = "The webhook event is malformed."
+    default_detail = _("The webhook event is malformed.")
     default_code = "invalid_payload"
 
 
 class LiveKitRejected(UpstreamRejected):
     """LiveKit refused a request we made (a bug or a state we did not expect)."""
 
-    default_detail = "LiveKit refused the request."
+    default_detail = _("LiveKit refused the request.")
     default_code = "bad_gateway"
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 from django.db import OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cnt import errors
 from cnt.errors import Conflict, NotConfigured, ServiceUnavailable
@@ -38,12 +39,12 @@ _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
 class UploadGone(errors.Gone):
-    default_detail = "This upload has expired or was cancelled; start a new one."
+    default_detail = _("This upload has expired or was cancelled; start a new one.")
     default_code = "upload_expired"
 
 
 class InvalidParts(errors.InvalidInput):
-    default_detail = "S3 refused the list of parts."
+    default_detail = _("S3 refused the list of parts.")
     default_code = "invalid_parts"
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_moderator
 from cnt import errors
@@ -56,17 +57,17 @@ class TusVersionUnsupported(errors.PreconditionFailed):
 
 
 class ChecksumMismatch(errors.ChecksumMismatch):
-    default_detail = "The chunk does not match its Upload-Checksum; it was discarded."
+    default_detail = _("The chunk does not match its Upload-Checksum; it was discarded.")
     default_code = "checksum_mismatch"
 
 
 class UploadGone(errors.Gone):
-    default_detail = "This upload has expired; start a new one."
+    default_detail = _("This upload has expired; start a new one.")
     default_code = "upload_expired"
 
 
 class IncompleteChunk(errors.InvalidInput):
-    default_detail = "The request body ended before Content-Length bytes arrived."
+    default_detail = _("The request body ended before Content-Length bytes arrived.")
     default_code = "incomplete_chunk"
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnt.errors import InvalidInput, PayloadTooLarge
@@ -40,7 +41,7 @@ class MediaRejected(InvalidInput):
     """An upload that is not acceptable media; nothing is stored."""
 
     default_code = "invalid_media"
-    default_detail = "The file is not acceptable."
+    default_detail = _("The file is not acceptable.")
 
 
 class MediaTooLarge(PayloadTooLarge, MediaRejected):

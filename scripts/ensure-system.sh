@@ -5,6 +5,7 @@
 #   scripts/ensure-system.sh services   PostgreSQL and Redis, installed and running
 #   scripts/ensure-system.sh chromium   headless Chromium for the browser tests (Debian's)
 #   scripts/ensure-system.sh speech     espeak-ng: real speech for the transcription tests
+#   scripts/ensure-system.sh gettext    msgfmt, which compiles the message catalogues
 set -eu
 
 SUDO=""
@@ -54,6 +55,10 @@ ensure_speech() {
     if ! command -v espeak-ng >/dev/null 2>&1; then apt_install espeak-ng; fi
 }
 
+ensure_gettext() {
+    if ! command -v msgfmt >/dev/null 2>&1; then apt_install gettext; fi
+}
+
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
 
 ensure_postgres() {
@@ -98,6 +103,7 @@ for what in "$@"; do
         services) ensure_postgres; ensure_redis ;;
         chromium) ensure_chromium ;;
         speech) ensure_speech ;;
-        *) echo "unknown: $what (python, ffmpeg, services, chromium, speech)" >&2; exit 2 ;;
+        gettext) ensure_gettext ;;
+        *) echo "unknown: $what (python, ffmpeg, services, chromium, speech, gettext)" >&2; exit 2 ;;
     esac
 done

@@ -103,6 +103,17 @@ def _frames_follow_the_asyncapi_document(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a French request leaves its language active
+    on the test's thread (a server gives every request its own context)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
@@ -170,3 +181,20 @@ def video_small(media_dir):
 @pytest.fixture(scope="session")
 def jpeg_bytes():
     return samples.make_image_bytes("Psalm 23", size=(800, 600))
+
+
+@pytest.fixture
+def fcm(settings, tmp_path):
+    """Push on, through the real Firebase Admin SDK, against a local fake FCM server."""
+    from cnt import push
+    from tests.cnt import fake_fcm
+
+    fake, server = fake_fcm.start()
+    settings.FCM_CREDENTIALS_FILE = str(fake.credentials_file(tmp_path))
+    settings.FCM_API_URL = fake.url
+    settings.FCM_COLLAPSE_SECONDS = 30
+    push.reset()
+    yield fake
+    push.reset()
+    server.shutdown()
+    server.server_close()

@@ -1,7 +1,9 @@
 """Input and output shapes of the accounts API. Validation only; the writes live in services."""
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -62,6 +64,12 @@ class UserSerializer(serializers.ModelSerializer):
     avatar_url = serializers.SerializerMethodField()
     is_creator = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        allow_blank=True,
+        read_only=True,
+        help_text="The language of messages, emails and pushes; blank follows the device.",
+    )
 
     class Meta:
         model = User
@@ -75,6 +83,7 @@ class UserSerializer(serializers.ModelSerializer):
             "is_email_verified",
             "is_creator",
             "role",
+            "language",
             "date_joined",
         ]
         read_only_fields = fields
@@ -189,7 +198,7 @@ class LoginSerializer(serializers.Serializer):
         identifier = (attrs.get("email") or attrs.get("username") or "").strip()
         if not identifier:
             raise serializers.ValidationError(
-                {"email": ["Give an email address or a username."]}, code="required"
+                {"email": [_("Give an email address or a username.")]}, code="required"
             )
         attrs["identifier"] = identifier
         return attrs
@@ -211,7 +220,7 @@ class SendOtpSerializer(serializers.Serializer):
 class OtpCodeField(serializers.RegexField):
     def __init__(self, **kwargs):
         super().__init__(
-            r"^\d{6}$", error_messages={"invalid": "Enter the 6-digit code."}, **kwargs
+            r"^\d{6}$", error_messages={"invalid": _("Enter the 6-digit code.")}, **kwargs
         )
 
 
@@ -254,6 +263,12 @@ class UserUpdateSerializer(serializers.Serializer):
     )
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     username = UsernameField(required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        help_text="The language of messages, emails and pushes; blank follows the device.",
+    )
 
 
 class AvatarUploadSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Accounts API: validate -> call a service or selector -> serialize. Routes in urls.py."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,7 @@ from accounts.api.throttles import (
 from accounts.validators import USERNAME_MESSAGES, username_problem
 from cnt.api.serializers import DetailSerializer, validated
 from cnt.errors import NotConfigured
+from cnt.i18n import activate_for_user
 
 TAGS = ["auth"]
 
@@ -126,7 +128,7 @@ class AuthViewSet(viewsets.ViewSet):
     def google_client_id(self, request):
         ids = google.client_ids()
         if not ids:
-            raise NotConfigured("Google sign-in is not configured on this server.")
+            raise NotConfigured(_("Google sign-in is not configured on this server."))
         platforms = {name: ids.get(name) for name in ("web", "ios", "android")}
         return Response({"client_id": platforms["web"], **platforms})
 
@@ -231,6 +233,7 @@ class MeViewSet(viewsets.ViewSet):
     def partial_update(self, request):
         data = validated(s.UserUpdateSerializer, request, user=request.user)
         services.user_update(user=request.user, **data)
+        activate_for_user(request.user, request)  # answer in the language just chosen
         return Response(self._body(request, self._me(request)))
 
     @extend_schema(

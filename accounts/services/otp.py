@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.exceptions import OtpError
@@ -23,6 +24,7 @@ from accounts.models import EmailVerification, OtpPurpose, User
 from accounts.services.tokens import user_tokens_revoke_all
 from accounts.tasks import send_otp_email
 from cnt.errors import InvalidInput, RateLimited
+from cnt.i18n import language_for
 
 OTP_DIGITS = 6
 OTP_TTL = timedelta(minutes=10)
@@ -74,7 +76,11 @@ def otp_issue(*, user: User, purpose: str) -> EmailVerification:
         code_hash=_otp_hash(email=email, purpose=purpose, code=code),
         expires_at=now + OTP_TTL,
     )
-    transaction.on_commit(partial(send_otp_email.delay, verification.pk, code), robust=True)
+    # The language of the request that asked for the code, for a user who saved none.
+    language = translation.get_language() or ""
+    transaction.on_commit(
+        partial(send_otp_email.delay, verification.pk, code, language), robust=True
+    )
     return verification
 
 
@@ -90,7 +96,7 @@ def otp_send(*, email: str, purpose: str) -> None:
         otp_issue(user=user, purpose=purpose)
 
 
-def otp_email_send(*, verification_id: int, code: str) -> bool:
+def otp_email_send(*, verification_id: int, code: str, language: str = "") -> bool:
     """Email a code if its row is still live; a replay for a used or expired code sends nothing."""
     verification = (
         EmailVerification.objects.select_related("user")
@@ -107,13 +113,18 @@ def otp_email_send(*, verification_id: int, code: str) -> bool:
         "name": (user.display_name or user.username) if user else "",
         "is_password_reset": is_reset,
     }
-    subject = "Your CNT Media password reset code" if is_reset else "Verify your CNT Media email"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/otp_code.txt", context),
-        to=[user.email if user else verification.email],
-    )
-    message.attach_alternative(render_to_string("emails/otp_code.html", context), "text/html")
+    with translation.override(language_for(user, fallback=language)):
+        subject = (
+            _("Your CNT Media password reset code")
+            if is_reset
+            else _("Verify your CNT Media email")
+        )
+        message = EmailMultiAlternatives(
+            subject=str(subject),
+            body=render_to_string("emails/otp_code.txt", context),
+            to=[user.email if user else verification.email],
+        )
+        message.attach_alternative(render_to_string("emails/otp_code.html", context), "text/html")
     message.send()
     return True
 
@@ -147,9 +158,9 @@ def _otp_match(*, email: str, purpose: str, code: str) -> tuple[EmailVerificatio
 
 
 OTP_MESSAGES = {
-    "otp_invalid": "The code is invalid.",
-    "otp_expired": "The code has expired; ask for a new one.",
-    "otp_attempts_exceeded": "Too many wrong attempts; ask for a new code.",
+    "otp_invalid": _("The code is invalid."),
+    "otp_expired": _("The code has expired; ask for a new one."),
+    "otp_attempts_exceeded": _("Too many wrong attempts; ask for a new code."),
 }
 
 

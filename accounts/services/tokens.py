@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -16,12 +17,12 @@ TokenPair = dict[str, str]
 
 def _token_invalid() -> NotAuthenticated:
     return NotAuthenticated(
-        "The refresh token is invalid, expired or revoked.", code="token_not_valid"
+        _("The refresh token is invalid, expired or revoked."), code="token_not_valid"
     )
 
 
 def inactive_error() -> NotAuthenticated:
-    return NotAuthenticated("This account is not active.", code="user_inactive")
+    return NotAuthenticated(_("This account is not active."), code="user_inactive")
 
 
 def token_pair_issue(*, user: User) -> TokenPair:

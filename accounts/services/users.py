@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import google, selectors
 from accounts.models import EmailVerification, OtpPurpose, User
@@ -38,7 +39,7 @@ DELETED_DISPLAY_NAME = "Deleted user"
 
 
 def _bad_credentials() -> NotAuthenticated:
-    return NotAuthenticated("Invalid credentials.", code="invalid_credentials")
+    return NotAuthenticated(_("Invalid credentials."), code="invalid_credentials")
 
 
 def _unique_field(exc: IntegrityError) -> str | None:
@@ -100,7 +101,7 @@ def user_google_login(*, id_token: str) -> tuple[User, TokenPair, bool]:
     identity = google.verify_id_token(id_token)
     if not identity.email_verified:
         raise NotAuthenticated(
-            "Google has not verified this email address.", code="google_email_unverified"
+            _("Google has not verified this email address."), code="google_email_unverified"
         )
     for attempt in range(3):
         try:
@@ -160,9 +161,13 @@ def user_update(
     display_name: str | None = None,
     bio: str | None = None,
     username: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Change profile fields; a new username must already have passed the username rules."""
     fields = []
+    if language is not None:
+        user.language = language
+        fields.append("language")
     if display_name is not None:
         user.display_name = display_name.strip()
         fields.append("display_name")
@@ -180,7 +185,7 @@ def user_update(
 def user_password_change(*, user: User, current_password: str, new_password: str) -> TokenPair:
     """Replace the password (new one already validated); other sessions end, this one renews."""
     if not user.check_password(current_password):
-        raise InvalidInput(errors={"current_password": ["The current password is wrong."]})
+        raise InvalidInput(errors={"current_password": [_("The current password is wrong.")]})
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password", "updated_at"])

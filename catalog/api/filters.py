@@ -42,6 +42,11 @@ class ContentFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(
         method="_scoped", help_text="Only your own items, in every state unless `status` is set."
     )
+    language = django_filters.CharFilter(
+        field_name="language",
+        max_length=3,
+        help_text="Only items in this language (an ISO 639 code such as en or fr).",
+    )
 
     def _scoped(self, queryset, name, value):
         return queryset  # applied together in filter_queryset

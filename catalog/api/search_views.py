@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from catalog.search import MAX_QUERY_LENGTH, SearchType, search
 from cnt import signing
 from cnt.api.pagination import StandardPagination
+from cnt.models import CONTENT_LANGUAGE_PATTERN
 from media.models import AssetKind
 
 DESCRIPTION_PREVIEW = 200
@@ -121,6 +122,7 @@ class SearchResultSerializer(serializers.Serializer):
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True)
     type = serializers.ChoiceField(choices=SearchType.choices, required=False)
+    language = serializers.RegexField(CONTENT_LANGUAGE_PATTERN, max_length=3, required=False)
 
 
 @extend_schema(
@@ -146,6 +148,12 @@ class SearchQuerySerializer(serializers.Serializer):
             enum=SearchType.values,
             description="Only this kind of result; all kinds when absent.",
         ),
+        OpenApiParameter(
+            "language",
+            OpenApiTypes.STR,
+            pattern=CONTENT_LANGUAGE_PATTERN,
+            description="Only content in this language (ISO 639: en, fr); artists drop out.",
+        ),
     ],
 )
 class SearchView(generics.ListAPIView):
@@ -158,4 +166,8 @@ class SearchView(generics.ListAPIView):
         params = SearchQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         kind = params.validated_data.get("type")
-        return search(query=params.validated_data["q"], types=[kind] if kind else None)
+        return search(
+            query=params.validated_data["q"],
+            types=[kind] if kind else None,
+            language=params.validated_data.get("language"),
+        )

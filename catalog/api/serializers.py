@@ -3,6 +3,7 @@ services decide. Output serializers read what the selectors prefetched and sign 
 without queries (cnt.signing is pure HMAC)."""
 
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,7 +24,7 @@ from catalog.models import (
 from catalog.tags import MAX_TAGS, TAG_MAX_LENGTH, tags_normalise
 from cnt import signing
 from cnt.api.serializers import EnumField
-from cnt.models import ModerationStatus
+from cnt.models import CONTENT_LANGUAGE_PATTERN, ModerationStatus
 from media.api.serializers import AssetSerializer
 from media.captions import SUBTITLES_DIR, language_slug
 from media.models import AssetKind
@@ -288,6 +289,7 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
             "artist",
             "category",
             "tags",
+            "language",
             "status",
             "rejection_reason",
             "duration",
@@ -429,6 +431,14 @@ class ContentWriteSerializer(serializers.Serializer):
         help_text="Id of an image asset you uploaded; null removes the cover.",
     )
     tags = TagsField(required=False)
+    language = serializers.RegexField(
+        CONTENT_LANGUAGE_PATTERN,
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        help_text="What it is spoken or written in: an ISO 639 code such as en or fr.",
+        error_messages={"invalid": _("Give a language code of two or three lower-case letters.")},
+    )
 
 
 class PodcastWriteSerializer(ContentWriteSerializer):

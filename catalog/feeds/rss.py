@@ -100,6 +100,14 @@ def _episode(channel: ET.Element, episode: Episode, urls: FeedUrls) -> None:
         _add(item, _pc("chapters"), url=chapters_url, type="application/json+chapters")
 
 
+def _channel_language(episodes: list[Episode]) -> str:
+    """The episodes' language when they all name the same one, else the platform's."""
+    languages = {episode.podcast.language for episode in episodes}
+    if len(languages) == 1 and "" not in languages:
+        return languages.pop()
+    return settings.PODCAST_FEED_LANGUAGE
+
+
 def feed_render(*, artist: Artist, episodes: list[Episode], urls: FeedUrls) -> bytes:
     """The feed as UTF-8 XML bytes; `episodes` newest first and not empty."""
     rss = ET.Element("rss", {"version": "2.0"})
@@ -108,7 +116,7 @@ def feed_render(*, artist: Artist, episodes: list[Episode], urls: FeedUrls) -> b
     _add(channel, "title", artist.name)
     _add(channel, "link", urls.channel_link)
     _add(channel, "description", description)
-    _add(channel, "language", settings.PODCAST_FEED_LANGUAGE)
+    _add(channel, "language", _channel_language(episodes))
     _add(channel, "generator", "CNT Media")
     _add(channel, "lastBuildDate", format_datetime(published_at(episodes[0]), usegmt=True))
     _add(channel, f"{{{ATOM}}}link", href=urls.feed, rel="self", type="application/rss+xml")

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.policies import is_moderator
 from catalog import kinds
@@ -176,40 +179,48 @@ def _apply(*, content_type, obj, action, target, moderator, reason) -> Moderatio
     return decision
 
 
+_lowered = lazy(lambda text: str(text).lower(), str)
+
+
 def _notify_owner(obj, content_type, action, reason, moderator) -> None:
     """The owner hears of what others decided; submitting and editing are their own acts."""
     recipient_id = owner_id_of(obj)
-    label = content_type.label.lower()
+    # Written in the owner's language when the notification is stored (format_lazy).
+    label = _lowered(gettext_lazy(content_type.label))
     name = display_title(obj)
+
+    def text(template):
+        return format_lazy(template, label=label, name=name)
+
     messages = {
         ModerationAction.APPROVE: (
             NotificationType.CONTENT_APPROVED,
-            f"Your {label} “{name}” is now public",
+            text(gettext_lazy("Your {label} “{name}” is now public")),
             "",
         ),
         ModerationAction.REJECT: (
             NotificationType.CONTENT_REJECTED,
-            f"Your {label} “{name}” was not approved",
+            text(gettext_lazy("Your {label} “{name}” was not approved")),
             reason,
         ),
         ModerationAction.HIDE: (
             NotificationType.SYSTEM,
-            f"Your {label} “{name}” is hidden until a moderator reviews it",
+            text(gettext_lazy("Your {label} “{name}” is hidden until a moderator reviews it")),
             reason,
         ),
         ModerationAction.RESTORE: (
             NotificationType.CONTENT_APPROVED,
-            f"Your {label} “{name}” is public again",
+            text(gettext_lazy("Your {label} “{name}” is public again")),
             "",
         ),
         ModerationAction.EDIT_APPROVE: (
             NotificationType.CONTENT_APPROVED,
-            f"Your changes to your {label} “{name}” are now public",
+            text(gettext_lazy("Your changes to your {label} “{name}” are now public")),
             "",
         ),
         ModerationAction.EDIT_REJECT: (
             NotificationType.CONTENT_REJECTED,
-            f"Your changes to your {label} “{name}” were not approved",
+            text(gettext_lazy("Your changes to your {label} “{name}” were not approved")),
             reason,
         ),
     }

@@ -7,6 +7,8 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from catalog import policies
 from catalog.lexicon import lexicon_add
@@ -19,7 +21,7 @@ from cnt.models import ModerationStatus
 
 
 class CannotFollowSelf(InvalidInput):
-    default_detail = "You cannot follow your own artist profile."
+    default_detail = _("You cannot follow your own artist profile.")
     default_code = "cannot_follow_self"
 
 
@@ -41,7 +43,7 @@ def artist_follow(*, artist: Artist, user) -> tuple[bool, int]:
         raise CannotFollowSelf()
     with transaction.atomic():
         Artist.objects.select_for_update().filter(pk=artist.pk).values_list("pk").get()
-        _, created = ArtistFollower.objects.get_or_create(artist_id=artist.pk, user=user)
+        _follower, created = ArtistFollower.objects.get_or_create(artist_id=artist.pk, user=user)
         count = _set_followers_count(artist.pk)
         if created:
             from cnt.notifications.models import NotificationType
@@ -51,7 +53,7 @@ def artist_follow(*, artist: Artist, user) -> tuple[bool, int]:
                 recipient=artist.user_id,
                 actor=user,
                 type=NotificationType.FOLLOW,
-                title=f"{user.get_full_name()} started following you",
+                title=format_lazy(_("{name} started following you"), name=user.get_full_name()),
                 data={"artist_id": artist.pk, "user_id": user.pk},
             )
     return created, count
@@ -116,6 +118,8 @@ def content_notify_followers(*, content_type: str, object_id: int) -> int:
     return artist_followers_notify(
         artist_id=item.artist_id,
         type=NotificationType.NEW_CONTENT,
-        title=f"New from {item.artist.name}: {item.title}",
+        title=format_lazy(
+            _("New from {artist}: {title}"), artist=item.artist.name, title=item.title
+        ),
         data={"content_type": content_type, "id": object_id},
     )

@@ -35,7 +35,7 @@ CONTENT_DETAIL_FIELDS: dict[type[Model], tuple[str, ...]] = {
     Movie: ("release_year", "director", "cast"),
     MusicTrack: ("album", "genre", "lyrics"),
 }
-_COMMON_FIELDS = ("title", "description", "category", "tags")
+_COMMON_FIELDS = ("title", "description", "category", "tags", "language")
 
 
 def _set_media(obj, asset: MediaAsset) -> None:

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,7 +99,7 @@ def _flatten(detail, prefix=""):
 
 def _validation_body(exc: exceptions.ValidationError) -> dict:
     errors = _flatten(exc.detail)
-    field, messages = next(iter(errors.items()), ("non_field_errors", ["Invalid input."]))
+    field, messages = next(iter(errors.items()), ("non_field_errors", [_("Invalid input.")]))
     detail = messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}"
     return error_body(detail, "invalid", errors)
 
@@ -143,13 +144,13 @@ def _in_use_detail(exc: ProtectedError | RestrictedError) -> str:
         for obj in (found or ())
         if hasattr(obj, "_meta")
     )
-    detail = "This item is still in use and cannot be deleted."
+    detail = _("This item is still in use and cannot be deleted.")
     if not names:
         return detail
     listed = ", ".join(names[:IN_USE_NAMED])
     if len(names) > IN_USE_NAMED:
-        listed += f" and {len(names) - IN_USE_NAMED} more"
-    return f"{detail} Still used by: {listed}."
+        listed += _(" and %(count)d more") % {"count": len(names) - IN_USE_NAMED}
+    return _("%(detail)s Still used by: %(listed)s.") % {"detail": detail, "listed": listed}
 
 
 def request_error(exc: Exception) -> errors.ApplicationError | None:
@@ -158,14 +159,14 @@ def request_error(exc: Exception) -> errors.ApplicationError | None:
     and they would otherwise surface as a 500 from inside a view); None for anything else."""
     if isinstance(exc, RequestDataTooBig):
         return errors.PayloadTooLarge(
-            "The request body is larger than this API accepts.", "payload_too_large"
+            _("The request body is larger than this API accepts."), "payload_too_large"
         )
     if isinstance(exc, TooManyFieldsSent):
-        return errors.InvalidInput("The request has too many fields.", "too_many_fields")
+        return errors.InvalidInput(_("The request has too many fields."), "too_many_fields")
     if isinstance(exc, TooManyFilesSent):
-        return errors.InvalidInput("The request has too many files.", "too_many_files")
+        return errors.InvalidInput(_("The request has too many files."), "too_many_files")
     if isinstance(exc, SuspiciousOperation):
-        return errors.InvalidInput("The request was refused as malformed.", "bad_request")
+        return errors.InvalidInput(_("The request was refused as malformed."), "bad_request")
     return None
 
 

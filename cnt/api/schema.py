@@ -2,7 +2,15 @@
 document their bounds."""
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.permissions import AllowAny
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The API's Bearer token check (cnt.api.authentication) is simplejwt's, documented alike."""
+
+    target_class = "cnt.api.authentication.JWTAuthentication"
+
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -14,7 +14,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "type", "in_app", "email")
+    list_display = ("user", "type", "in_app", "email", "push")
     list_filter = ("type",)
     raw_id_fields = ("user",)
 

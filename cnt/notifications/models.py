@@ -34,6 +34,9 @@ class Notification(models.Model):
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When its phone push went out (or was folded into a later one of the same kind): a
+    # replayed push task finds it set and sends nothing twice.
+    pushed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,7 +56,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """Per-type delivery choices; a missing row means the defaults (in-app on, email off)."""
+    """Per-type delivery choices; a missing row means the defaults (in-app on, email off,
+    push on). Push goes only with in-app: it announces a notification the app can show."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
@@ -61,6 +65,7 @@ class NotificationPreference(models.Model):
     type = models.CharField(max_length=32, choices=NotificationType.choices)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=False)
+    push = models.BooleanField(default=True)
 
     class Meta:
         db_table = "notification_preferences"

@@ -1,22 +1,26 @@
-"""Creating notifications: the row first (the source of truth), the WebSocket push and the
-email after commit. A client that missed a push reads its notifications over REST, so a failed
-push loses nothing.
+"""Creating notifications: the row first (the source of truth), the WebSocket push, the phone
+push (cnt/notifications/push.py) and the email after commit. A client that missed a push
+reads its notifications over REST, so a failed push loses nothing.
 
 Every app that notifies calls this module, whatever its layer; it knows nothing of them.
 """
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from cnt import realtime
+from cnt.i18n import language_for
 from cnt.notifications.models import (
     Device,
     Notification,
     NotificationFanout,
     NotificationPreference,
 )
+from cnt.notifications.push import push_after_commit
 
 EVENT_CREATED = "community.notification.created"
 FANOUT_BATCH_SIZE = 500
@@ -70,17 +74,53 @@ def _push_after_commit(notifications: list[Notification]) -> None:
             realtime.send_to_user(recipient_id, EVENT_CREATED, payload)
 
     transaction.on_commit(push, robust=True)
+    push_after_commit(notifications)
+
+
+def _languages(recipient_ids: list[int]) -> dict[int, str]:
+    """Each recipient's language: their saved one, else their latest device's locale, else
+    the site's (two queries at most)."""
+    saved = dict(
+        get_user_model().objects.filter(pk__in=recipient_ids).values_list("pk", "language")
+    )
+    unsaved = [pk for pk in recipient_ids if not saved.get(pk)]
+    device_locale: dict[int, str] = {}
+    if unsaved:
+        for user_id, locale in (
+            Device.objects.filter(user_id__in=unsaved)
+            .exclude(locale="")
+            .order_by("-last_seen_at")
+            .values_list("user_id", "locale")
+        ):
+            device_locale.setdefault(user_id, locale)
+    return {
+        pk: language_for(None, fallback=saved.get(pk) or device_locale.get(pk))
+        for pk in recipient_ids
+    }
+
+
+def _in(language: str, text) -> str:
+    """`text` written in `language`: callers pass lazy texts (gettext_lazy, format_lazy) so
+    each recipient reads their own language, not the language of whoever acted."""
+    if not isinstance(text, Promise):
+        return str(text)
+    with translation.override(language):
+        return str(text)
 
 
 def notification_create(
-    *, recipient, type: str, title: str, message: str = "", data=None, actor=None
+    *, recipient, type: str, title, message="", data=None, actor=None
 ) -> Notification | None:
     """Store a notification for `recipient` and push it to their sockets once committed.
 
     The recipient's preferences for this type decide: in-app off stores nothing (None is
-    returned); email on also sends it by email after commit."""
-    title = _fit_title(title)
+    returned); email on also sends it by email after commit. Lazy `title` and `message` are
+    written in the recipient's language."""
     recipient_id = _pk(recipient)
+    if isinstance(title, Promise) or isinstance(message, Promise):
+        language = _languages([recipient_id])[recipient_id]
+        title, message = _in(language, title), _in(language, message)
+    title = _fit_title(title)
     preference = NotificationPreference.objects.filter(user_id=recipient_id, type=type).first()
     if preference is not None and preference.email:
         _email_after_commit([recipient_id], title, message)
@@ -115,11 +155,12 @@ def notification_fanout(
     Same rules as `notification_create`, in a bounded number of queries: the key is claimed,
     preferences are read in one query and rows are inserted in batches, all in one
     transaction; pushes and emails follow the commit. A retried task that runs the same key
-    again finds the claim and notifies nobody twice."""
-    title = _fit_title(title)
+    again finds the claim and notifies nobody twice. Lazy texts are written in each
+    recipient's language."""
     data = data or {}
     actor_id = _pk(actor)
     wanted = list(dict.fromkeys(int(pk) for pk in recipient_ids))
+    lazy = isinstance(title, Promise) or isinstance(message, Promise)
     with transaction.atomic():
         fanout, created = NotificationFanout.objects.get_or_create(key=key, defaults={"type": type})
         if not created or not wanted:
@@ -132,13 +173,25 @@ def notification_fanout(
         }
         in_app_ids = [pk for pk in wanted if preferences.get(pk, (True, False))[0]]
         email_ids = [pk for pk in wanted if preferences.get(pk, (True, False))[1]]
+        languages = _languages(wanted) if lazy else {}
+        texts: dict[str, tuple[str, str]] = {}  # language -> (title, message)
+
+        def text_for(pk: int) -> tuple[str, str]:
+            language = languages.get(pk, "")
+            if language not in texts:
+                texts[language] = (
+                    _fit_title(_in(language, title)) if lazy else _fit_title(title),
+                    _in(language, message) if lazy else message,
+                )
+            return texts[language]
+
         rows = [
             Notification(
                 recipient_id=pk,
                 actor_id=actor_id,
                 type=type,
-                title=title,
-                message=message,
+                title=text_for(pk)[0],
+                message=text_for(pk)[1],
                 data=data,
             )
             for pk in in_app_ids
@@ -147,7 +200,11 @@ def notification_fanout(
         sent = len(set(in_app_ids) | set(email_ids))
         NotificationFanout.objects.filter(pk=fanout.pk).update(recipients_count=sent)
         _push_after_commit(notifications)
-        _email_after_commit(email_ids, title, message)
+        by_text: dict[tuple[str, str], list[int]] = {}
+        for pk in email_ids:
+            by_text.setdefault(text_for(pk), []).append(pk)
+        for (subject, body), ids in by_text.items():
+            _email_after_commit(ids, subject, body)
     return sent
 
 
@@ -166,12 +223,16 @@ def notification_mark_all_read(*, user) -> int:
 
 @transaction.atomic
 def notification_preferences_set(*, user, preferences: list[dict]) -> None:
-    """Store per-type delivery choices (in-app, email)."""
+    """Store per-type delivery choices (in-app, email, push)."""
     for item in preferences:
         NotificationPreference.objects.update_or_create(
             user=user,
             type=item["type"],
-            defaults={"in_app": item["in_app"], "email": item["email"]},
+            defaults={
+                "in_app": item["in_app"],
+                "email": item["email"],
+                "push": item.get("push", True),
+            },
         )
 
 

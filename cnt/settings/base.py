@@ -70,6 +70,7 @@ MIDDLEWARE = [
     # NUL and control characters in the path or query: 400 before any view or query runs.
     "cnt.middleware.RequestBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -190,7 +191,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# API messages, emails and pushes in English and French: the user's `language` when set,
+# else Accept-Language (cnt/api/authentication.py, LocaleMiddleware). Catalogues live in
+# locale/ and are compiled by `make run` and `make test`.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -382,7 +388,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CNT Media <no-reply@loca
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "cnt.api.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -558,6 +564,18 @@ DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY", default="")
 DEEPGRAM_API_URL = env("DEEPGRAM_API_URL", default="https://api.deepgram.com")
 DEEPGRAM_TRANSCRIPTION_MODEL = env("DEEPGRAM_TRANSCRIPTION_MODEL", default="nova-3")
 DEEPGRAM_TIMEOUT_SECONDS = env.int("DEEPGRAM_TIMEOUT_SECONDS", default=600)
+# Push to phones (cnt/push.py, Firebase Admin SDK): off without a service-account JSON.
+# FCM_API_URL points the SDK at another FCM HTTP v1 endpoint (the tests' fake server).
+FCM_CREDENTIALS_FILE = env("FCM_CREDENTIALS_FILE", default="")
+FCM_API_URL = env("FCM_API_URL", default="https://fcm.googleapis.com")
+FCM_TIMEOUT_SECONDS = env.int("FCM_TIMEOUT_SECONDS", default=10)
+# Likes and follows wait this long before their push, so a burst of them is one push.
+FCM_COLLAPSE_SECONDS = env.int("FCM_COLLAPSE_SECONDS", default=30)
+if FCM_CREDENTIALS_FILE and not Path(FCM_CREDENTIALS_FILE).is_file():
+    raise ImproperlyConfigured(
+        f"FCM_CREDENTIALS_FILE={FCM_CREDENTIALS_FILE} is not a file; point it at the "
+        "service-account JSON from the Firebase console, or leave it empty to turn push off."
+    )
 PAYMENT_GATEWAY_SECRET_KEY = env("PAYMENT_GATEWAY_SECRET_KEY", default="")
 PAYMENT_GATEWAY_WEBHOOK_SECRET = env("PAYMENT_GATEWAY_WEBHOOK_SECRET", default="")
 PAYMENT_GATEWAY_API_BASE = env("PAYMENT_GATEWAY_API_BASE", default="")

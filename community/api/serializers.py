@@ -176,6 +176,9 @@ class NotificationPreferenceSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=NotificationType.choices)
     in_app = serializers.BooleanField(default=True)
     email = serializers.BooleanField(default=False)
+    push = serializers.BooleanField(
+        default=True, help_text="Also push it to the user's phones (with in-app only)."
+    )
 
     class Meta:
         list_serializer_class = NotificationPreferenceListSerializer

@@ -305,6 +305,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 "type": value,
                 "in_app": stored[value].in_app if value in stored else True,
                 "email": stored[value].email if value in stored else False,
+                "push": stored[value].push if value in stored else True,
             }
             for value in NotificationType.values
         ]

@@ -6,6 +6,7 @@ rows are "not found"), except the gateway webhook, which authenticates by its si
 
 import re
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -45,7 +46,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 class IdempotencyKeyRequired(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "Send an Idempotency-Key header (1-128 visible ASCII characters)."
+    default_detail = _("Send an Idempotency-Key header (1-128 visible ASCII characters).")
     default_code = "idempotency_key_required"
 
 

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cnt.api.shape import error_body
 from cnt.errors import (
@@ -56,7 +57,7 @@ MINISTRY_NAME = "CNT Media ministry"
 
 
 class IdempotencyKeyReused(Unprocessable):
-    default_detail = "This Idempotency-Key was used with a different request body."
+    default_detail = _("This Idempotency-Key was used with a different request body.")
     default_code = "idempotency_key_reused"
 
 

@@ -10,8 +10,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from cnt.api.authentication import JWTAuthentication
 from cnt.api.exceptions import status_for_error
 from cnt.api.serializers import ErrorSerializer
 from media import tus

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from cnt.errors import ServiceUnavailable
 
@@ -20,7 +21,7 @@ FONT_FILES = {
 
 
 class FontMissing(ServiceUnavailable):
-    default_detail = "Text rendering is unavailable: the server's font files are not installed."
+    default_detail = _("Text rendering is unavailable: the server's font files are not installed.")
     default_code = "font_missing"
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cnt.errors import Conflict, InvalidInput, RateLimited
 from media import storage
@@ -30,7 +31,7 @@ ACTIVE = runner.ACTIVE
 
 
 class EditLimitReached(RateLimited):
-    default_detail = "You have too many edits in progress; wait for one to finish."
+    default_detail = _("You have too many edits in progress; wait for one to finish.")
     default_code = "too_many_edits"
 
 

@@ -35,6 +35,7 @@ def test_get_me(user_client, user, django_assert_max_num_queries, url):
         "is_email_verified": True,
         "is_creator": False,
         "role": "user",
+        "language": "",
         "date_joined": user.date_joined.isoformat().replace("+00:00", "Z"),
     }
 

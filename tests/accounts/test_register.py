@@ -46,6 +46,7 @@ def test_register_creates_account_signs_in_and_emails_a_code(
         "is_email_verified": False,
         "is_creator": False,
         "role": "user",
+        "language": "",
         "date_joined": body["user"]["date_joined"],
     }
     assert user.check_password(GOOD["password"])

@@ -595,3 +595,11 @@ def test_a_transcript_without_its_format_or_a_bad_link_is_refused(artist):
     assert others.status_code == 403
     podcast.refresh_from_db()
     assert podcast.is_explicit is False
+
+
+def test_channel_language_is_the_episodes_when_they_agree(artist):
+    episode(artist, language="fr")
+    episode(artist, language="fr")
+    assert feedparser.parse(get_feed(artist).content).feed.language == "fr"
+    episode(artist, language="es")
+    assert feedparser.parse(get_feed(artist).content).feed.language == "en"  # the platform's

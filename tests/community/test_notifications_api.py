@@ -41,15 +41,20 @@ def test_anonymous_gets_401(api_client):
 def test_preferences_round_trip(user):
     client = client_for(user)
     defaults = client.get("/api/v1/notifications/preferences").json()
-    assert {"type": "like", "in_app": True, "email": False} in defaults
+    assert {"type": "like", "in_app": True, "email": False, "push": True} in defaults
     response = client.put(
         "/api/v1/notifications/preferences",
-        [{"type": "like", "in_app": False, "email": True}],
+        [
+            {"type": "like", "in_app": False, "email": True},
+            {"type": "follow", "in_app": True, "email": False, "push": False},
+        ],
         format="json",
     )
     assert response.status_code == 200
-    assert {"type": "like", "in_app": False, "email": True} in response.json()
+    assert {"type": "like", "in_app": False, "email": True, "push": True} in response.json()
+    assert {"type": "follow", "in_app": True, "email": False, "push": False} in response.json()
     assert NotificationPreference.objects.get(user=user, type="like").email is True
+    assert NotificationPreference.objects.get(user=user, type="follow").push is False
     bad = client.put("/api/v1/notifications/preferences", [{"type": "nonsense"}], format="json")
     assert bad.status_code == 400
     assert Notification.objects.count() == 0
