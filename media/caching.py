@@ -30,3 +30,11 @@ def cache_control(*, path: str, is_versioned: bool, expires: int, now: float | N
         shared = max(0, int(expires - now))
         return f"public, max-age={YEAR}, s-maxage={shared}, immutable"
     return UNVERSIONED
+
+
+def stored_object_cache_control(key: str) -> str:
+    """The Cache-Control stored with an object in S3, for what fetches it from the bucket
+    (a presigned or CloudFront URL): playlists briefly, everything else for good."""
+    if key.endswith(DYNAMIC_SUFFIXES):
+        return playlist_cache_control()
+    return f"public, max-age={YEAR}, immutable"
