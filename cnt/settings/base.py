@@ -252,7 +252,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=50 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 # Above the hard time limit, so a long transcode is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 10 * 60}
-CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}}
+# Image renditions take seconds: they do not wait behind hour-long transcodes (an exact
+# name wins over the pattern).
+CELERY_TASK_ROUTES = {
+    "media.process_image": {"queue": "default"},
+    "media.*": {"queue": "media"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},

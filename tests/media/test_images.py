@@ -260,3 +260,11 @@ def queued_images(monkeypatch):
 
     monkeypatch.setattr(tasks.process_image, "delay", lambda *args: calls.append(args))
     return calls
+
+
+def test_image_renditions_do_not_wait_behind_transcodes():
+    from cnt.celery import app
+
+    router = app.amqp.router
+    assert router.route({}, "media.process_image")["queue"].name == "default"
+    assert router.route({}, "media.process_asset")["queue"].name == "media"
