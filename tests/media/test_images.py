@@ -268,3 +268,14 @@ def test_image_renditions_do_not_wait_behind_transcodes():
     router = app.amqp.router
     assert router.route({}, "media.process_image")["queue"].name == "default"
     assert router.route({}, "media.process_asset")["queue"].name == "media"
+
+
+def test_the_admin_shows_the_renditions_read_only(
+    admin_client, user_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_id = _upload_cover(user_client).json()["id"]
+    page = admin_client.get(f"/admin/media/mediaasset/{asset_id}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "w640.webp" in html and 'name="images"' not in html
