@@ -64,6 +64,8 @@ MIN_CORRECTED_LENGTH = 3
 # (asset, position) index), each with the second the matching word was said.
 SPOKEN_CANDIDATES = 200
 MOMENTS = 3
+# What a hit's image needs of its asset (cnt/api/images.py): no query per hit.
+IMAGE_FIELDS = ("id", "kind", "width", "height", "images")
 TRANSCRIPTS_TABLE = "media_transcripts"
 TRANSCRIPT_DOCUMENT_COLUMN = "search_document"
 SEGMENTS_TABLE = "media_transcript_segments"
@@ -348,13 +350,13 @@ class SearchResults:
             # Only what a result shows: content rows are wide (lyrics, cast, tags, ...).
             if type_name == SearchType.ARTIST:
                 queryset = Artist.objects.select_related("cover_image").only(
-                    "name", "bio", "cover_image__id", "cover_image__kind"
+                    "name", "bio", *(f"cover_image__{f}" for f in IMAGE_FIELDS)
                 )
             else:
                 kind = kinds.kind_get(type_name)
                 related = ["thumbnail"]
-                shown = ["title", "description", "duration_seconds", "thumbnail__id"]
-                shown.append("thumbnail__kind")
+                shown = ["title", "description", "duration_seconds"]
+                shown += [f"thumbnail__{f}" for f in IMAGE_FIELDS]
                 if kind.has_artist:
                     related.append("artist")
                     shown += ["artist__id", "artist__name"]

@@ -25,17 +25,21 @@ def _digest(asset_id, expires: int) -> str:
 
 @lru_cache(maxsize=8192)
 def _hmac(key: str, asset_id: str, expires: int) -> str:
-    # Remembered: expiries are rounded to the quarter hour, so an item's poster, thumbnail,
+    # Remembered: expiries are rounded to the signing window, so an item's poster, thumbnail,
     # stream and waveform URLs (and the next requests for them) share one signature.
     message = ALGORITHM_VERSION + f":{asset_id}:{expires}".encode()
     raw = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(raw[:24]).decode().rstrip("=")
 
 
-def expiry(ttl: int | None = None) -> int:
-    """Expiry rounded up to the quarter hour, so URLs stay stable (and cacheable) a while."""
+def expiry(ttl: int | None = None, now: float | None = None) -> int:
+    """Expiry rounded up to the signing window (MEDIA_URL_SIGNING_WINDOW_SECONDS): every URL
+    of an asset signed within one window is the same string, so a CDN in front of the media
+    routes caches it once per window rather than once per request."""
     ttl = settings.MEDIA_URL_TTL_SECONDS if ttl is None else ttl
-    return int(math.ceil((time.time() + ttl) / 900) * 900)
+    window = max(1, settings.MEDIA_URL_SIGNING_WINDOW_SECONDS)
+    now = time.time() if now is None else now
+    return int(math.ceil((now + ttl) / window) * window)
 
 
 def sign(asset_id, expires: int) -> str:

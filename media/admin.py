@@ -40,6 +40,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
         "width",
         "height",
         "metadata",
+        "images",
         "processing_log",
         "output_prefix",
         "processing_attempts",

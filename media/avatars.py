@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts import selectors as account_selectors
 from accounts.images import avatar_prepare
 from cnt.errors import ServiceUnavailable
+from media.image_assets import image_schedule_renditions
 from media.layout import ORIGINAL_PREFIX, original_key
 from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset
 from media.services import asset_delete
@@ -78,6 +79,7 @@ def avatar_set_from_upload(*, user, upload):
             asset = MediaAsset.objects.create(
                 owner=locked,
                 kind=AssetKind.IMAGE,
+                purpose=AssetPurpose.PROFILE,
                 status=AssetStatus.READY,
                 storage_key=stored_key,
                 original_filename=(getattr(upload, "name", "") or "")[-255:],
@@ -87,6 +89,7 @@ def avatar_set_from_upload(*, user, upload):
                 height=prepared.height,
             )
             _swap(locked, asset)
+            image_schedule_renditions(asset=asset)
     except Exception:
         _stored_file_discard(stored_key)  # no stored object without its row
         raise

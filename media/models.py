@@ -62,6 +62,12 @@ class MediaAsset(TimeStampedModel):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    images = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Responsive renditions by role (`image` of an image asset, `poster` of a "
+        "video), as media/images.py describes them; read by the API without a query.",
+    )
     error = models.TextField(blank=True)
     processing_log = models.TextField(
         blank=True, help_text="FFmpeg's own words on the last failure (staff only, not in the API)."

@@ -23,7 +23,7 @@ from PIL import Image
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
 from cnt.realtime import send_to_user
-from media import ffmpeg, hls, layout, profiles, remux, storage
+from media import ffmpeg, hls, image_assets, layout, profiles, remux, storage
 from media.jobs import JobSpec, job_claim, job_heartbeat, job_retry_or_fail
 from media.jobs import RetryLater as RetryLater  # the tasks catch pipeline.RetryLater
 from media.models import (
@@ -126,6 +126,7 @@ class Run:
         self.workdir = workdir
         self.prefix = layout.run_prefix(asset.purpose or asset.kind, asset.id, run_id)
         self.measured_duration: float | None = None
+        self.poster_images: dict | None = None
 
     # --- bookkeeping --------------------------------------------------------------
     def heartbeat(self, progress: dict[str, float] | None = None) -> None:
@@ -258,9 +259,17 @@ class Run:
 
     def stills(self, src: Path, info) -> None:
         if self.stored(profiles.POSTER) and self.stored(profiles.THUMBNAIL):
-            return
+            self.poster_images = image_assets.poster_renditions(
+                prefix=self.prefix, workdir=self.workdir, poster=None
+            )
+            if self.poster_images is not None:
+                return
         poster, thumbnail = self.workdir / profiles.POSTER, self.workdir / profiles.THUMBNAIL
         ffmpeg.run_simple(ffmpeg.stills_command(src, info, poster, thumbnail), "poster")
+        # The responsive set (WebP and JPEG at several widths) comes from the same frame.
+        self.poster_images = image_assets.poster_renditions(
+            prefix=self.prefix, workdir=self.workdir, poster=poster
+        )
         for name, path in (("poster", poster), ("thumbnail", thumbnail)):
             storage.put_file(f"{self.prefix}/{path.name}", path)
             with Image.open(path) as image:
@@ -315,6 +324,16 @@ class Run:
             meta.pop("run_id", None)
             asset.metadata = meta
             asset.output_prefix = self.prefix
+            images = dict(asset.images or {})
+            images.pop(image_assets.POSTER_ROLE, None)
+            asset.images = images
+            if self.poster_images is not None:
+                image_assets.image_set_publish(
+                    asset=asset,
+                    role=image_assets.POSTER_ROLE,
+                    output_prefix=self.prefix,
+                    described=self.poster_images,
+                )
             if self.measured_duration:
                 asset.duration_seconds = self.measured_duration
             asset.status = AssetStatus.READY

@@ -22,12 +22,16 @@ from django.http import (
 from django.views.decorators.http import require_safe
 
 from cnt import signing
-from media import captions, profiles, storage, transcripts
+from media import caching, captions, profiles, storage, transcripts
 from media.models import MediaAsset, Transcript
 
 logger = logging.getLogger("cnt.media")
 
-SAFE_PATH = re.compile(r"^(original|[a-z0-9_]+(/[a-z0-9_]+)*\.(m3u8|ts|m4s|jpg|png|json|vtt))$")
+SAFE_PATH = re.compile(
+    r"^(original|[a-z0-9_]+(/[a-z0-9_]+)*\.(m3u8|ts|m4s|jpg|png|webp|json|vtt))$"
+)
+# `v/<run id>/<path>`: a derived file of one processing run (media/layout.versioned_path).
+VERSIONED_PATH = re.compile(r"^v/([a-z0-9]{1,64})/(.+)$")
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 CONTENT_TYPES = {
@@ -36,6 +40,7 @@ CONTENT_TYPES = {
     ".m4s": "video/iso.segment",
     ".jpg": "image/jpeg",
     ".png": "image/png",
+    ".webp": "image/webp",
     ".json": "application/json",
     ".vtt": "text/vtt; charset=utf-8",
 }
@@ -159,7 +164,7 @@ def _master_response(asset: MediaAsset, key: str):
     return HttpResponse(master, content_type=CONTENT_TYPES[".m3u8"])
 
 
-def _dynamic_response(asset: MediaAsset, path: str):
+def _dynamic_response(asset: MediaAsset, path: str, expires: int):
     from botocore.exceptions import BotoCoreError, ClientError
 
     if not asset.output_prefix:
@@ -175,7 +180,9 @@ def _dynamic_response(asset: MediaAsset, path: str):
         logger.warning("storage failed serving %s of %s: %s", path, asset.id, exc)
         return _unavailable()
     # Captions may be corrected at any time: players re-read these soon.
-    response["Cache-Control"] = "private, max-age=60"
+    response["Cache-Control"] = caching.cache_control(
+        path=path, is_versioned=False, expires=expires
+    )
     return response
 
 
@@ -183,7 +190,9 @@ def _dynamic_response(asset: MediaAsset, path: str):
 def serve(request, asset_id, expires: int, signature: str, path: str):
     if not signing.verify(asset_id, expires, signature):
         return _forbidden()
-    if not SAFE_PATH.match(path):
+    versioned = VERSIONED_PATH.match(path)
+    version, path = versioned.groups() if versioned else (None, path)
+    if not SAFE_PATH.match(path) or (version and path == "original"):
         raise Http404
     asset = (
         MediaAsset.objects.filter(id=asset_id)
@@ -199,8 +208,10 @@ def serve(request, asset_id, expires: int, signature: str, path: str):
     )
     if asset is None:
         raise Http404
+    if version is not None and asset.output_prefix.rsplit("/", 1)[-1] != version:
+        raise Http404  # a run that is not (or no longer) the published one
     if path == profiles.MASTER_PLAYLIST or path.startswith(captions.SUBTITLES_DIR + "/"):
-        response = _dynamic_response(asset, path)
+        response = _dynamic_response(asset, path, expires)
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
@@ -225,8 +236,12 @@ def serve(request, asset_id, expires: int, signature: str, path: str):
         # A cached redirect must not outlive the signed URL it points to.
         ttl = min(settings.MEDIA_URL_TTL_SECONDS, storage.MAX_PRESIGN_SECONDS)
         response["Cache-Control"] = f"private, max-age={max(0, min(3600, ttl - 60))}"
+    elif response.status_code in (200, 206):
+        response["Cache-Control"] = caching.cache_control(
+            path=path, is_versioned=version is not None, expires=expires
+        )
     else:
-        response["Cache-Control"] = "private, max-age=3600"
+        response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     if path == "original" and content_type == "application/pdf":

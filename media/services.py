@@ -72,6 +72,10 @@ def asset_create_from_path(*, owner, purpose: str, path: Path, filename: str = "
                 )
                 if kind in PROCESSED_KINDS:
                     asset_schedule_processing(asset=asset)
+                elif kind == AssetKind.IMAGE:
+                    from media.image_assets import image_schedule_renditions
+
+                    image_schedule_renditions(asset=asset)
         except Exception:
             default_storage.delete(key)
             raise
@@ -132,12 +136,11 @@ def asset_notify_owner(*, asset: MediaAsset, event: str = "media.asset.updated")
 
 def asset_delete(*, asset: MediaAsset) -> None:
     """Delete an asset with its original and every derived file."""
-    original, root = asset.storage_key, layout.asset_root(asset.purpose or "audio", asset.id)
+    original, root = asset.storage_key, layout.asset_root(layout.purpose_of(asset), asset.id)
     asset.delete()
 
     def remove_files():
         default_storage.delete(original)
-        if asset.purpose:
-            storage.delete_prefix(root)
+        storage.delete_prefix(root)
 
     transaction.on_commit(remove_files)

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage, storages
 
+from media import caching
+
 mimetypes.add_type("application/vnd.apple.mpegurl", ".m3u8")
 mimetypes.add_type("video/mp2t", ".ts")
 mimetypes.add_type("video/iso.segment", ".m4s")
@@ -114,6 +116,10 @@ def _s3_put(key: str, local_path: Path) -> None:
     params = backend.get_object_parameters(object_key(key))
     if "ContentType" not in params:
         params["ContentType"] = mimetypes.guess_type(key)[0] or backend.default_content_type
+    if "CacheControl" not in params:
+        # Keys are never rewritten with other bytes (originals are read-only, derived files
+        # sit under their run), so a CDN in front of the bucket may keep them for good.
+        params["CacheControl"] = caching.stored_object_cache_control(key)
     if "ACL" not in params and backend.default_acl:
         params["ACL"] = backend.default_acl
     kwargs = {"ExtraArgs": params}

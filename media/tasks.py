@@ -21,6 +21,26 @@ def process_asset(self, asset_id: str) -> str:
         raise self.retry(countdown=exc.countdown, exc=None)
 
 
+@shared_task(
+    name="media.process_image",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=10,
+)
+def process_image(self, asset_id: str, force: bool = False) -> str:
+    """Render and publish an image asset's responsive renditions; safe to run twice (the
+    keys are content-addressed, see media/image_assets.py). Storage errors retry."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from media.image_assets import image_asset_process
+
+    try:
+        return image_asset_process(asset_id=asset_id, force=force)
+    except (OSError, RuntimeError, BotoCoreError, ClientError) as exc:
+        raise self.retry(countdown=min(600, 15 * 2**self.request.retries), exc=exc)
+
+
 @shared_task(name="media.purge_tus_uploads", acks_late=True)
 def purge_tus_uploads() -> int:
     """Delete expired, unfinished resumable uploads and their partial files."""

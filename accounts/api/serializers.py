@@ -16,16 +16,26 @@ from accounts.validators import (
     validate_username_format,
 )
 from cnt import signing
+from cnt.api import images as api_images
 from cnt.validators import validate_single_line
 
 PASSWORD_MAX_LENGTH = 128
 
 
 def avatar_url(user: User, request) -> str | None:
-    """The avatar's signed, absolute playback URL (avatars are assets like any upload)."""
+    """The avatar's signed, absolute URL: its JPEG rendition at avatar size, or the
+    picture itself until the renditions exist (avatars are assets like any upload)."""
     if not user.avatar_id:
         return None
-    return signing.playback_url(request, user.avatar_id, "original")
+    url = api_images.default_rendition_url(request, user.avatar, "avatar")
+    return url or signing.playback_url(request, user.avatar_id, "original")
+
+
+def avatar_image(user: User, request) -> dict | None:
+    """The avatar's responsive image object (cnt/api/images.py)."""
+    if not user.avatar_id:
+        return None
+    return api_images.responsive_image(request, user.avatar, "avatar", avatar_url(user, request))
 
 
 def _password_errors(password: str, user: User) -> list[str]:
@@ -62,6 +72,7 @@ class UserSerializer(serializers.ModelSerializer):
     """The signed-in user, as returned by the auth endpoints and `me`."""
 
     avatar_url = serializers.SerializerMethodField()
+    avatar_image = serializers.SerializerMethodField()
     is_creator = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
     language = serializers.ChoiceField(
@@ -80,6 +91,7 @@ class UserSerializer(serializers.ModelSerializer):
             "display_name",
             "bio",
             "avatar_url",
+            "avatar_image",
             "is_email_verified",
             "is_creator",
             "role",
@@ -91,6 +103,10 @@ class UserSerializer(serializers.ModelSerializer):
     def get_avatar_url(self, obj) -> str | None:
         return avatar_url(obj, self.context.get("request"))
 
+    @api_images.image_field()
+    def get_avatar_image(self, obj):
+        return avatar_image(obj, self.context.get("request"))
+
     def get_is_creator(self, obj) -> bool:
         return policies.is_creator(obj)
 
@@ -101,15 +117,28 @@ class UserSerializer(serializers.ModelSerializer):
 
 class PublicUserSerializer(serializers.ModelSerializer):
     avatar_url = serializers.SerializerMethodField()
+    avatar_image = serializers.SerializerMethodField()
     is_creator = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "bio", "avatar_url", "date_joined", "is_creator"]
+        fields = [
+            "username",
+            "display_name",
+            "bio",
+            "avatar_url",
+            "avatar_image",
+            "date_joined",
+            "is_creator",
+        ]
         read_only_fields = fields
 
     def get_avatar_url(self, obj) -> str | None:
         return avatar_url(obj, self.context.get("request"))
+
+    @api_images.image_field()
+    def get_avatar_image(self, obj):
+        return avatar_image(obj, self.context.get("request"))
 
     def get_is_creator(self, obj) -> bool:
         return policies.is_creator(obj)

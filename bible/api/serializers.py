@@ -11,6 +11,7 @@ from bible.models import BibleStory, DocumentAsset, ScriptureLink
 from catalog.api.serializers import CaptionsMixin, moderation_status_field, stream_type_field
 from catalog.models import Category
 from cnt import signing
+from cnt.api.images import image_field
 from cnt.api.serializers import EnumField
 from media.api.serializers import AssetSerializer
 from media.models import AssetKind
@@ -45,6 +46,7 @@ class BibleDocumentSerializer(serializers.ModelSerializer):
     category = BibleCategorySerializer(read_only=True, allow_null=True)
     file_url = serializers.SerializerMethodField()
     cover_url = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
     size = serializers.IntegerField(source="file.size_bytes", read_only=True)
 
     class Meta:
@@ -60,6 +62,7 @@ class BibleDocumentSerializer(serializers.ModelSerializer):
             "size",
             "file_url",
             "cover_url",
+            "cover_image",
             "is_published",
             "created_at",
             "updated_at",
@@ -72,7 +75,13 @@ class BibleDocumentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True, help_text="Page 1 as an image."))
     def get_cover_url(self, obj):
-        return _signed_original(self.context, obj.cover)
+        if obj.cover is None:
+            return None
+        return AssetSerializer(context=self.context).image_url(obj.cover, "cover")
+
+    @image_field()
+    def get_cover_image(self, obj):
+        return AssetSerializer(context=self.context).image_object(obj.cover, "cover")
 
 
 class BibleDocumentWriteSerializer(serializers.Serializer):
@@ -115,6 +124,7 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
     stream_type = serializers.SerializerMethodField()
     hls_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
+    thumbnail_image = serializers.SerializerMethodField()
     duration = serializers.SerializerMethodField()
     plays_count = serializers.IntegerField(source="play_count", read_only=True)
     captions_status = serializers.SerializerMethodField(
@@ -143,6 +153,7 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
             "stream_type",
             "hls_url",
             "thumbnail_url",
+            "thumbnail_image",
             "duration",
             "plays_count",
             "captions_status",
@@ -191,6 +202,10 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
         if obj.video is not None:
             return self._assets().get_thumbnail_url(obj.video)
         return None
+
+    @image_field()
+    def get_thumbnail_image(self, obj):
+        return self._assets().image_object(obj.thumbnail or obj.video, "thumbnail")
 
     def get_duration(self, obj) -> float:
         asset = self._primary(obj)
@@ -290,7 +305,7 @@ class ScripturePassageHitSerializer(serializers.Serializer):
                     for q in passages
                 )
             ],
-            "thumbnail_url": _signed_original(context, thumbnail)
+            "thumbnail_url": AssetSerializer(context=context).image_url(thumbnail, "thumbnail")
             if thumbnail is not None and thumbnail.kind == AssetKind.IMAGE
             else None,
         }

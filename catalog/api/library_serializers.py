@@ -16,6 +16,7 @@ from catalog.models import (
     PlaylistItem,
 )
 from catalog.services import MAX_PLAYLIST_ITEMS
+from cnt.api.images import image_field
 
 # --- playlists -----------------------------------------------------------------------------
 
@@ -45,6 +46,7 @@ class PlaylistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     owner = PlaylistOwnerSerializer(read_only=True)
     cover = serializers.UUIDField(source="cover_image_id", read_only=True, allow_null=True)
     cover_url = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
 
     class Meta:
         model = Playlist
@@ -57,6 +59,7 @@ class PlaylistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
             "items_count",
             "cover",
             "cover_url",
+            "cover_image",
             "created_at",
             "updated_at",
         ]
@@ -65,6 +68,10 @@ class PlaylistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_cover_url(self, playlist):
         return self._image_url(playlist.cover_image)
+
+    @image_field()
+    def get_cover_image(self, playlist):
+        return self._image_object(playlist.cover_image)
 
 
 class PlaylistDetailSerializer(PlaylistSerializer):

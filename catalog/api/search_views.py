@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 
 from catalog.search import MAX_QUERY_LENGTH, SearchType, search
 from cnt import signing
+from cnt.api import images as api_images
 from cnt.api.pagination import StandardPagination
 from cnt.models import CONTENT_LANGUAGE_PATTERN
 from media.models import AssetKind
@@ -86,6 +87,7 @@ class SearchResultSerializer(serializers.Serializer):
     description = serializers.SerializerMethodField()
     artist = serializers.SerializerMethodField()
     image_url = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
     duration_seconds = serializers.SerializerMethodField()
     score = serializers.FloatField(help_text="Relevance; higher is better.")
     moments = SearchMomentSerializer(
@@ -106,12 +108,28 @@ class SearchResultSerializer(serializers.Serializer):
         artist = None if hit.type == SearchType.ARTIST else getattr(hit.obj, "artist", None)
         return {"id": artist.pk, "name": artist.name} if artist else None
 
+    def _image_asset(self, hit):
+        asset = hit.obj.cover_image if hit.type == SearchType.ARTIST else hit.obj.thumbnail
+        return asset if asset is not None and asset.kind == AssetKind.IMAGE else None
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_image_url(self, hit):
-        asset = hit.obj.cover_image if hit.type == SearchType.ARTIST else hit.obj.thumbnail
-        if asset is None or asset.kind != AssetKind.IMAGE:
+        asset = self._image_asset(hit)
+        if asset is None:
             return None
-        return signing.playback_url(self.context.get("request"), asset.id, "original")
+        request = self.context.get("request")
+        url = api_images.default_rendition_url(request, asset, "thumbnail")
+        return url or signing.playback_url(request, asset.id, "original")
+
+    @api_images.image_field()
+    def get_image(self, hit):
+        asset = self._image_asset(hit)
+        if asset is None:
+            return None
+        request = self.context.get("request")
+        return api_images.responsive_image(
+            request, asset, "thumbnail", signing.playback_url(request, asset.id, "original")
+        )
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_duration_seconds(self, hit):

@@ -23,6 +23,7 @@ from catalog.models import (
 )
 from catalog.tags import MAX_TAGS, TAG_MAX_LENGTH, tags_normalise
 from cnt import signing
+from cnt.api.images import image_field
 from cnt.api.serializers import EnumField
 from cnt.models import CONTENT_LANGUAGE_PATTERN, ModerationStatus
 from media.api.serializers import AssetSerializer
@@ -111,24 +112,33 @@ class MediaUrlsMixin:
         asset = selectors.primary_asset(obj)
         return self._media().get_hls_url(asset) if asset is not None else None
 
+    def _cover_asset(self, obj):
+        return obj.thumbnail if obj.thumbnail is not None else self._video(obj)
+
+    def _poster_asset(self, obj):
+        poster = getattr(obj, "poster", None) or obj.thumbnail
+        return poster if poster is not None else self._video(obj)
+
+    def _shown(self, asset, role: str):
+        return self._media().image_url(asset, role) if asset is not None else None
+
     def _cover_url(self, obj):
-        if obj.thumbnail is not None:
-            return self._media().get_poster_url(obj.thumbnail)
-        video = self._video(obj)
-        return self._media().get_poster_url(video) if video is not None else None
+        return self._shown(self._cover_asset(obj), "cover")
 
     def _thumbnail_url(self, obj):
-        if obj.thumbnail is not None:
-            return self._media().get_thumbnail_url(obj.thumbnail)
-        video = self._video(obj)
-        return self._media().get_thumbnail_url(video) if video is not None else None
+        return self._shown(self._cover_asset(obj), "thumbnail")
 
     def _poster_url(self, obj):
-        poster = getattr(obj, "poster", None) or obj.thumbnail
-        if poster is not None:
-            return self._media().get_poster_url(poster)
-        video = self._video(obj)
-        return self._media().get_poster_url(video) if video is not None else None
+        return self._shown(self._poster_asset(obj), "poster")
+
+    def _cover_image(self, obj):
+        return self._media().image_object(self._cover_asset(obj), "cover")
+
+    def _thumbnail_image(self, obj):
+        return self._media().image_object(self._cover_asset(obj), "thumbnail")
+
+    def _poster_image(self, obj):
+        return self._media().image_object(self._poster_asset(obj), "poster")
 
     def _waveform_url(self, obj):
         asset = selectors.primary_asset(obj)
@@ -136,8 +146,11 @@ class MediaUrlsMixin:
             return None
         return self._media().get_waveform_url(asset)
 
-    def _image_url(self, asset):
-        return self._media().get_poster_url(asset) if asset is not None else None
+    def _image_url(self, asset, role: str = "cover"):
+        return self._shown(asset, role)
+
+    def _image_object(self, asset, role: str = "cover"):
+        return self._media().image_object(asset, role)
 
 
 # --- summaries -----------------------------------------------------------------------------
@@ -169,6 +182,8 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
     hls_url = serializers.SerializerMethodField()
     cover_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
+    thumbnail_image = serializers.SerializerMethodField()
     plays_count = serializers.IntegerField(source="play_count", read_only=True)
     status = moderation_status_field(read_only=True)
 
@@ -199,6 +214,14 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, obj):
         return self._thumbnail_url(obj)
+
+    @image_field()
+    def get_cover_image(self, obj):
+        return self._cover_image(obj)
+
+    @image_field()
+    def get_thumbnail_image(self, obj):
+        return self._thumbnail_image(obj)
 
 
 # --- content -------------------------------------------------------------------------------
@@ -262,6 +285,9 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
     cover_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
+    thumbnail_image = serializers.SerializerMethodField()
+    poster_image = serializers.SerializerMethodField()
     waveform_url = serializers.SerializerMethodField(help_text="Peaks JSON, for audio.")
     pending_edit = serializers.SerializerMethodField(
         help_text="Your changes to this approved item's public text that wait for a moderator "
@@ -302,6 +328,9 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
             "cover_url",
             "thumbnail_url",
             "poster_url",
+            "cover_image",
+            "thumbnail_image",
+            "poster_image",
             "waveform_url",
             "pending_edit",
             "captions_status",
@@ -358,9 +387,21 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
     def get_thumbnail_url(self, obj):
         return self._thumbnail_url(obj)
 
+    @image_field()
+    def get_cover_image(self, obj):
+        return self._cover_image(obj)
+
+    @image_field()
+    def get_thumbnail_image(self, obj):
+        return self._thumbnail_image(obj)
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_poster_url(self, obj):
         return self._poster_url(obj)
+
+    @image_field()
+    def get_poster_image(self, obj):
+        return self._poster_image(obj)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_waveform_url(self, obj):
@@ -549,6 +590,7 @@ class ArtistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     music_count = serializers.IntegerField(read_only=True, help_text="Approved music tracks.")
     is_following = serializers.BooleanField(read_only=True)
     cover_url = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
 
     class Meta:
         model = Artist
@@ -563,6 +605,7 @@ class ArtistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
             "music_count",
             "is_following",
             "cover_url",
+            "cover_image",
             "created_at",
         ]
         read_only_fields = fields
@@ -571,10 +614,14 @@ class ArtistSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     def get_cover_url(self, artist):
         return self._image_url(artist.cover_image)
 
+    @image_field()
+    def get_cover_image(self, artist):
+        return self._image_object(artist.cover_image)
+
 
 class ArtistBriefSerializer(ArtistSerializer):
     class Meta(ArtistSerializer.Meta):
-        fields = ["id", "name", "is_verified", "followers_count", "cover_url"]
+        fields = ["id", "name", "is_verified", "followers_count", "cover_url", "cover_image"]
         read_only_fields = fields
 
 
@@ -588,16 +635,21 @@ class FollowerSerializer(MediaUrlsMixin, serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
     avatar_url = serializers.SerializerMethodField()
+    avatar_image = serializers.SerializerMethodField()
     followed_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = ArtistFollower
-        fields = ["id", "username", "display_name", "avatar_url", "followed_at"]
+        fields = ["id", "username", "display_name", "avatar_url", "avatar_image", "followed_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_avatar_url(self, link):
-        return self._image_url(link.user.avatar)
+        return self._image_url(link.user.avatar, "avatar")
+
+    @image_field()
+    def get_avatar_image(self, link):
+        return self._image_object(link.user.avatar, "avatar")
 
 
 class FollowingSerializer(serializers.ModelSerializer):

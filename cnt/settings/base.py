@@ -305,7 +305,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     )
 if EMBEDDED_WORKER:
     CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_DIR / "celerybeat-schedule")
-CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}}
+# Image renditions take seconds: they do not wait behind hour-long transcodes (an exact
+# name wins over the pattern).
+CELERY_TASK_ROUTES = {
+    "media.process_image": {"queue": "default"},
+    "media.*": {"queue": "media"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "media-purge-tus-uploads": {"task": "media.purge_tus_uploads", "schedule": 3600.0},
@@ -667,6 +672,14 @@ MEDIA_URL_TTL_SECONDS = env.int("MEDIA_URL_TTL_SECONDS", default=6 * 3600)
 # categories show after at most this long. Must stay well below MEDIA_URL_TTL_SECONDS.
 CATALOG_DETAIL_CACHE_SECONDS = env.int("CATALOG_DETAIL_CACHE_SECONDS", default=60)
 MEDIA_URL_SIGNING_KEY = env("MEDIA_URL_SIGNING_KEY", default=SECRET_KEY)
+# Signed URLs expire on a grid of this many seconds, so every URL of an asset handed out
+# within one window is the same string and a CDN caches it once (a URL then lives between
+# MEDIA_URL_TTL_SECONDS and that plus the window).
+MEDIA_URL_SIGNING_WINDOW_SECONDS = env.int("MEDIA_URL_SIGNING_WINDOW_SECONDS", default=3600)
+# Playlists may change (captions, a reprocess): caches keep them this long.
+MEDIA_PLAYLIST_MAX_AGE_SECONDS = env.int("MEDIA_PLAYLIST_MAX_AGE_SECONDS", default=60)
+# Responsive image renditions (WebP and JPEG), never wider than the source.
+MEDIA_IMAGE_WIDTHS = env.list("MEDIA_IMAGE_WIDTHS", cast=int, default=[160, 320, 640, 1280])
 MEDIA_TUS_EXPIRY_HOURS = env.int("MEDIA_TUS_EXPIRY_HOURS", default=24)
 MEDIA_TUS_DIR = env.path("MEDIA_TUS_DIR", default=str(VAR_DIR / "tus"))
 # Fonts for text overlays and quote images (Debian's fonts-dejavu-core).

@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import avatar_url
+from accounts.api.serializers import avatar_image, avatar_url
 from cnt import signing
+from cnt.api import images as api_images
 from cnt.api.serializers import EnumField
 from cnt.notifications.models import Device, DevicePlatform, Notification, NotificationType
 from community.models import Comment, CommunityPost, PostType
@@ -16,10 +17,15 @@ class AuthorSerializer(serializers.Serializer):
     username = serializers.CharField()
     display_name = serializers.CharField()
     avatar_url = serializers.SerializerMethodField()
+    avatar_image = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_avatar_url(self, user):
         return avatar_url(user, self.context.get("request"))
+
+    @api_images.image_field()
+    def get_avatar_image(self, user):
+        return avatar_image(user, self.context.get("request"))
 
 
 class PostTypeField(serializers.ChoiceField):
@@ -41,6 +47,7 @@ class PostSerializer(serializers.ModelSerializer):
         source="image_id", required=False, allow_null=True, help_text="An uploaded image asset id."
     )
     image_url = serializers.SerializerMethodField()
+    picture = serializers.SerializerMethodField(help_text="The image's responsive renditions.")
     author = AuthorSerializer(read_only=True)
     is_liked = serializers.SerializerMethodField()
 
@@ -52,6 +59,7 @@ class PostSerializer(serializers.ModelSerializer):
             "post_type",
             "image",
             "image_url",
+            "picture",
             "author",
             "status",
             "likes_count",
@@ -73,7 +81,16 @@ class PostSerializer(serializers.ModelSerializer):
     def get_image_url(self, post):
         if not post.image_id:
             return None
-        return signing.playback_url(self.context.get("request"), post.image_id, "original")
+        request = self.context.get("request")
+        url = api_images.default_rendition_url(request, post.image, "image")
+        return url or signing.playback_url(request, post.image_id, "original")
+
+    @api_images.image_field()
+    def get_picture(self, post):
+        if not post.image_id:
+            return None
+        request = self.context.get("request")
+        return api_images.responsive_image(request, post.image, "image", self.get_image_url(post))
 
     @extend_schema_field(serializers.BooleanField())
     def get_is_liked(self, post) -> bool:

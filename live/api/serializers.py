@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Category
+from cnt.api.images import ResponsiveImageSerializer
 from cnt.api.serializers import EnumField
 from live.livekit import TokenRole
 from live.models import LiveStream, RecordingStatus, StreamStatus
@@ -28,6 +29,9 @@ class UserBriefSerializer(serializers.Serializer):
 class CoverSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     url = serializers.URLField()
+    image = ResponsiveImageSerializer(
+        allow_null=True, help_text="The cover's responsive renditions."
+    )
 
 
 class LiveStreamSerializer(serializers.ModelSerializer):
@@ -66,8 +70,12 @@ class LiveStreamSerializer(serializers.ModelSerializer):
     def get_cover(self, stream):
         if stream.thumbnail is None:
             return None
-        url = AssetSerializer(context=self.context).get_thumbnail_url(stream.thumbnail)
-        return {"id": str(stream.thumbnail_id), "url": url}
+        assets = AssetSerializer(context=self.context)
+        return {
+            "id": str(stream.thumbnail_id),
+            "url": assets.get_thumbnail_url(stream.thumbnail),
+            "image": assets.image_object(stream.thumbnail, "thumbnail"),
+        }
 
     def get_chat_socket(self, stream) -> str:
         return f"/ws/live/{stream.pk}/chat/"

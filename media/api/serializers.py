@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cnt import signing
-from media import profiles
+from cnt.api import images as api_images
+from media import layout, profiles
 from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset, Rendition
 
 
@@ -24,6 +25,9 @@ class AssetSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     waveform_url = serializers.SerializerMethodField()
     original_url = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField(
+        help_text="Responsive renditions of the image, or of the video's poster frame."
+    )
 
     class Meta:
         model = MediaAsset
@@ -46,6 +50,7 @@ class AssetSerializer(serializers.ModelSerializer):
             "thumbnail_url",
             "waveform_url",
             "original_url",
+            "image",
             "created_at",
             "updated_at",
         ]
@@ -58,7 +63,10 @@ class AssetSerializer(serializers.ModelSerializer):
         if not asset.output_prefix:
             return None
         ready = {r.name for r in asset.renditions.all() if r.status == "ready"}
-        return self._url(asset, relative) if name in ready or name == "*" else None
+        if name not in ready and name != "*":
+            return None
+        # Named by the run: a reprocess gives new URLs, so caches may keep these for good.
+        return self._url(asset, layout.versioned_path(asset.output_prefix, relative))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_hls_url(self, asset):
@@ -69,17 +77,38 @@ class AssetSerializer(serializers.ModelSerializer):
             return None
         return self._derived(asset, "*", profiles.MASTER_PLAYLIST)
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_poster_url(self, asset):
+    def image_url(self, asset: MediaAsset, role: str) -> str | None:
+        """The URL an image field of `role` shows: the JPEG rendition at the role's width,
+        or until the renditions exist the original image (the video's still)."""
+        url = api_images.default_rendition_url(self.context.get("request"), asset, role)
+        if url is not None:
+            return url
         if asset.kind == AssetKind.IMAGE:
             return self._url(asset, "original")
+        if asset.kind != AssetKind.VIDEO:
+            return None
+        if role == "thumbnail":
+            return self._derived(asset, "thumbnail", profiles.THUMBNAIL)
         return self._derived(asset, "poster", profiles.POSTER)
+
+    def image_object(self, asset: MediaAsset | None, role: str) -> dict | None:
+        """The responsive image object of an image field of `role` (cnt/api/images.py)."""
+        if asset is None:
+            return None
+        request = self.context.get("request")
+        return api_images.responsive_image(request, asset, role, self.image_url(asset, role))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_poster_url(self, asset):
+        return self.image_url(asset, "poster")
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, asset):
-        if asset.kind == AssetKind.IMAGE:
-            return self._url(asset, "original")
-        return self._derived(asset, "thumbnail", profiles.THUMBNAIL)
+        return self.image_url(asset, "thumbnail")
+
+    @api_images.image_field()
+    def get_image(self, asset):
+        return self.image_object(asset, "image")
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_waveform_url(self, asset):

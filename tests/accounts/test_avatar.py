@@ -121,7 +121,15 @@ def test_replacing_the_avatar_removes_the_old_file(
     assert response.status_code == 200
     second = MediaAsset.objects.get()
     assert second.pk != first.pk
-    assert _stored_files(settings) == [Path(settings.MEDIA_ROOT) / second.storage_key]
+    # The old picture went with its renditions; the new one has its own (avatar size: 64 px).
+    root = Path(settings.MEDIA_ROOT)
+    assert sorted(_stored_files(settings)) == sorted(
+        [
+            root / second.storage_key,
+            *(root / second.output_prefix / "img" / f"w64.{ext}" for ext in ("jpg", "webp")),
+        ]
+    )
+    assert str(first.id) not in " ".join(map(str, _stored_files(settings)))
 
 
 def _refused(response, settings, user, code_fragment):

@@ -32,6 +32,7 @@ def test_get_me(user_client, user, django_assert_max_num_queries, url):
         "display_name": user.display_name,
         "bio": "",
         "avatar_url": None,
+        "avatar_image": None,
         "is_email_verified": True,
         "is_creator": False,
         "role": "user",
@@ -185,6 +186,7 @@ def test_public_profile(api_client, django_assert_max_num_queries, suffix):
         "display_name": user.display_name,
         "bio": "Alto.",
         "avatar_url": None,
+        "avatar_image": None,
         "date_joined": user.date_joined.isoformat().replace("+00:00", "Z"),
         "is_creator": True,
     }

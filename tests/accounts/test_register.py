@@ -43,6 +43,7 @@ def test_register_creates_account_signs_in_and_emails_a_code(
         "display_name": "Grace Hopper",
         "bio": "",
         "avatar_url": None,
+        "avatar_image": None,
         "is_email_verified": False,
         "is_creator": False,
         "role": "user",

@@ -39,6 +39,7 @@ def test_artist_counts_only_approved_items(api_client, owner):
         "music_count": 1,
         "is_following": False,
         "cover_url": None,
+        "cover_image": None,
         "created_at": body["created_at"],
     }
 
@@ -130,8 +131,17 @@ def test_followers_newest_first(api_client):
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [row["id"] for row in rows] == [u.id for u in reversed(users)]
-    assert set(rows[0]) == {"id", "username", "display_name", "avatar_url", "followed_at"}
+    assert set(rows[0]) == {
+        "id",
+        "username",
+        "display_name",
+        "avatar_url",
+        "avatar_image",
+        "followed_at",
+    }
     assert rows[0]["avatar_url"] is None and rows[2]["avatar_url"].endswith("/original")
+    assert rows[0]["avatar_image"] is None
+    assert rows[2]["avatar_image"]["url"] == rows[2]["avatar_url"]  # no renditions yet
 
 
 def test_me_following(api_client, other):
@@ -151,6 +161,7 @@ def test_me_following(api_client, other):
         "is_verified": False,
         "followers_count": 1,
         "cover_url": None,
+        "cover_image": None,
     }
     assert api_client.get("/api/v1/me/following").status_code == 401
 

@@ -54,11 +54,15 @@ def test_create_and_read_a_playlist(owner):
         "items_count": 0,
         "cover": str(cover.id),
         "cover_url": body["cover_url"],
+        "cover_image": body["cover_image"],
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
         "items": [],
     }
     assert str(cover.id) in body["cover_url"]
+    assert (
+        body["cover_image"]["url"] == body["cover_url"] and body["cover_image"]["renditions"] == []
+    )
     assert playlist.owner == owner and playlist.is_public
 
 

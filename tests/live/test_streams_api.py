@@ -54,6 +54,7 @@ def test_a_user_schedules_a_stream_with_their_cover(livekit_off, host):
     assert body["title"] == "Youth night" and body["status"] == "scheduled"
     assert body["host"]["id"] == host.pk and body["cover"]["id"] == str(cover.pk)
     assert body["cover"]["url"].startswith("http")
+    assert body["cover"]["image"]["url"] == body["cover"]["url"]  # renditions not made yet
     assert body["chat_socket"] == f"/ws/live/{body['id']}/chat/"
     stream = LiveStream.objects.get(pk=body["id"])
     assert stream.scheduled_start == when and stream.room_name.startswith("stream-")

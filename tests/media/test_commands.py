@@ -63,5 +63,5 @@ def test_media_reprocess_failed_assets(ready_audio):
 def test_media_reprocess_explains_bad_arguments():
     with pytest.raises(CommandError, match="exactly one"):
         call_command("media_reprocess", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="No audio or video asset"):
+    with pytest.raises(CommandError, match="No audio, video or image asset"):
         call_command("media_reprocess", "not-a-uuid", stdout=io.StringIO())

@@ -1,4 +1,4 @@
-"""Rebuild derived files (HLS, posters, waveforms) from the originals.
+"""Rebuild derived files (HLS, posters, waveforms, image renditions) from the originals.
 
 Owners are told "ready to play" only the first time an asset is published, so a reprocess
 of every asset sends nobody a notification. Without a worker (the embedded mode running
@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cnt.progress import command_progress
+from media.image_assets import image_schedule_renditions
 from media.models import AssetKind, AssetStatus, MediaAsset
 from media.pipeline import asset_reprocess
 from media.tasks import process_asset
+
+KINDS = [AssetKind.AUDIO, AssetKind.VIDEO, AssetKind.IMAGE]
 
 
 class Command(BaseCommand):
@@ -23,13 +26,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("asset_id", nargs="?", help="The asset's id (a UUID).")
         parser.add_argument("--failed", action="store_true", help="Every failed asset.")
-        parser.add_argument("--all", action="store_true", help="Every audio and video asset.")
+        parser.add_argument(
+            "--all", action="store_true", help="Every audio, video and image asset."
+        )
 
     def handle(self, *args, **options):
         chosen = [bool(options["asset_id"]), options["failed"], options["all"]]
         if sum(chosen) != 1:
             raise CommandError("Give exactly one of: an asset id, --failed or --all.")
-        assets = MediaAsset.objects.filter(kind__in=[AssetKind.AUDIO, AssetKind.VIDEO])
+        assets = MediaAsset.objects.filter(kind__in=KINDS)
         if options["asset_id"]:
             try:
                 assets = assets.filter(id=options["asset_id"])
@@ -38,7 +43,7 @@ class Command(BaseCommand):
                 found = False
             if not found:
                 raise CommandError(
-                    f"No audio or video asset {options['asset_id']!r}; "
+                    f"No audio, video or image asset {options['asset_id']!r}; "
                     "list ids with the admin or GET /api/v1/media/assets/."
                 )
         elif options["failed"]:
@@ -55,7 +60,10 @@ class Command(BaseCommand):
                     outcomes["gone"] += 1
                     progress.advance()
                     continue
-                asset_reprocess(asset=asset)
+                if asset.kind == AssetKind.IMAGE:
+                    image_schedule_renditions(asset=asset, force=True)
+                else:
+                    asset_reprocess(asset=asset)
                 if in_process:
                     row = MediaAsset.objects.filter(id=asset_id).values("status", "error").first()
                     status = row["status"] if row else "gone"

@@ -61,6 +61,12 @@ def test_upload_and_pipeline_write_to_the_bucket_under_the_layout(
         Bucket=s3_bucket, Key=f"{ready_audio.output_prefix}/hls/master.m3u8"
     )
     assert head["ContentType"] == "application/vnd.apple.mpegurl"
+    assert head["CacheControl"] == "public, max-age=60"
+    segment = s3_client.head_object(
+        Bucket=s3_bucket, Key=f"{ready_audio.output_prefix}/hls/aac_64k/seg_00000.ts"
+    )
+    assert segment["CacheControl"] == "public, max-age=31536000, immutable"
+    assert original["CacheControl"] == "public, max-age=31536000, immutable"
 
 
 def test_signed_playback_serves_playlists_and_redirects_to_presigned_urls(
