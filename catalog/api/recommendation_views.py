@@ -12,6 +12,7 @@ from catalog.recommendations import selectors as recommendations
 from cnt.api.pagination import StandardPagination
 from cnt.api.serializers import EnumField
 from cnt.errors import NotFound
+from cnt.models import CONTENT_LANGUAGE_PATTERN
 
 TAGS = ["recommendations"]
 
@@ -22,6 +23,7 @@ def _playable_names() -> list[str]:
 
 class RecommendationQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=_playable_names(), required=False)
+    language = serializers.RegexField(CONTENT_LANGUAGE_PATTERN, required=False)
 
 
 class RecommendationSerializer(serializers.Serializer):
@@ -53,6 +55,12 @@ TYPE_FILTER = OpenApiParameter(
     enum=_playable_names(),
     description="Only items of this content kind; every playable kind when absent.",
 )
+LANGUAGE_FILTER = OpenApiParameter(
+    "language",
+    OpenApiTypes.STR,
+    pattern=CONTENT_LANGUAGE_PATTERN,
+    description="Only content in this language (ISO 639 code: en, fr).",
+)
 
 
 class _PicksView(generics.ListAPIView):
@@ -60,13 +68,14 @@ class _PicksView(generics.ListAPIView):
     pagination_class = RecommendationPagination
     filter_backends: list = []
 
-    def picks(self, item_type):
+    def picks(self, item_type, language):
         raise NotImplementedError
 
     def list(self, request, *args, **kwargs):
         params = RecommendationQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        picks = self.picks(params.validated_data.get("type"))
+        query = params.validated_data
+        picks = self.picks(query.get("type"), query.get("language"))
         page = self.paginate_queryset(picks)
         rows = recommendations.picks_with_content(picks=page)
         data = RecommendationSerializer.rows_data(rows, context=self.get_serializer_context())
@@ -84,13 +93,15 @@ class _PicksView(generics.ListAPIView):
         "RECOMMENDATIONS_PER_ARTIST items (2 by default) of one artist. Updated from plays and "
         "playlist saves every few minutes; `reason` says why each item is there."
     ),
-    parameters=[TYPE_FILTER],
+    parameters=[TYPE_FILTER, LANGUAGE_FILTER],
 )
 class RecommendationsView(_PicksView):
     permission_classes = [IsAuthenticated]
 
-    def picks(self, item_type):
-        return recommendations.recommendations_for_user(user=self.request.user, item_type=item_type)
+    def picks(self, item_type, language):
+        return recommendations.recommendations_for_user(
+            user=self.request.user, item_type=item_type, language=language
+        )
 
 
 CONTENT_TYPE = OpenApiParameter(
@@ -111,12 +122,12 @@ OBJECT_ID = OpenApiParameter("object_id", OpenApiTypes.INT, OpenApiParameter.PAT
         "its category; at most RECOMMENDATIONS_PER_ARTIST items (2 by default) of one artist. "
         "An item you cannot see is a 404."
     ),
-    parameters=[CONTENT_TYPE, OBJECT_ID, TYPE_FILTER],
+    parameters=[CONTENT_TYPE, OBJECT_ID, TYPE_FILTER, LANGUAGE_FILTER],
 )
 class RelatedView(_PicksView):
     permission_classes = [AllowAny]
 
-    def picks(self, item_type):
+    def picks(self, item_type, language):
         try:
             kind = kinds.kind_get(self.kwargs["content_type"])
         except kinds.UnknownContentKind:
@@ -124,5 +135,9 @@ class RelatedView(_PicksView):
         if not kind.is_playable:
             raise NotFound()
         return recommendations.related_items(
-            user=self.request.user, kind=kind, pk=int(self.kwargs["object_id"]), item_type=item_type
+            user=self.request.user,
+            kind=kind,
+            pk=int(self.kwargs["object_id"]),
+            item_type=item_type,
+            language=language,
         )

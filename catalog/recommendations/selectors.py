@@ -67,6 +67,7 @@ class _Facts:
     artist_key: tuple
     category_id: int | None
     is_candidate: bool  # approved, not finished by the listener, not their own
+    language: str = ""  # the content's language code; blank when unknown
 
 
 def _scope(item_type: str | None) -> list[kinds.ContentKind]:
@@ -83,7 +84,7 @@ def _finished(user, kind) -> Exists:
 
 
 def _fact_fields(kind) -> list[str]:
-    return ["status", f"{kind.owner_field}_id", "category_id"] + (
+    return ["status", f"{kind.owner_field}_id", "category_id", "language"] + (
         ["artist_id"] if kind.has_artist else []
     )
 
@@ -94,6 +95,7 @@ def _facts_of(row: dict, kind, *, user, finished: bool) -> _Facts:
     return _Facts(
         artist_key=("artist", artist_id) if artist_id else ("owner", owner_id),
         category_id=row["category_id"],
+        language=row.get("language") or "",
         is_candidate=(
             row["status"] == ModerationStatus.APPROVED
             and not finished
@@ -123,12 +125,17 @@ def _facts(refs, *, user) -> dict[tuple[str, int], _Facts]:
     return found
 
 
-def _extras(kind, *, user, artists, categories, exclude=()) -> list[tuple[dict, bool]]:
-    """A few approved items of `artists` or in `categories`, most played first."""
+def _extras(
+    kind, *, user, artists, categories, exclude=(), language=None
+) -> list[tuple[dict, bool]]:
+    """A few approved items of `artists` or in `categories` (in `language`, when given),
+    most played first."""
     condition = Q(category_id__in=categories) if categories else Q(pk__in=[])
     if artists and kind.has_artist:
         condition |= Q(artist_id__in=artists)
     rows = kind.model.objects.filter(condition, status=ModerationStatus.APPROVED)
+    if language:
+        rows = rows.filter(language=language)
     exclude = [pk for item_type, pk in exclude if item_type == kind.name]
     if exclude:
         rows = rows.exclude(pk__in=exclude)
@@ -138,13 +145,16 @@ def _extras(kind, *, user, artists, categories, exclude=()) -> list[tuple[dict, 
     return list(rows.order_by("-play_count", "-pk").values("pk", *fields)[:EXTRAS])
 
 
-def _diversified(picks: list[Pick], facts: dict, limit: int) -> list[Pick]:
-    """Best first, at most RECOMMENDATIONS_PER_ARTIST per artist (or owner), each item once."""
+def _diversified(picks: list[Pick], facts: dict, limit: int, language=None) -> list[Pick]:
+    """Best first, at most RECOMMENDATIONS_PER_ARTIST per artist (or owner), each item once;
+    with `language`, only content in that language."""
     per_artist: Counter = Counter()
     chosen, seen = [], set()
     for pick in sorted(picks, key=lambda p: (-p.score, p.item_type, -p.item_id)):
         fact = facts.get(pick.ref)
         if pick.ref in seen or fact is None or not fact.is_candidate:
+            continue
+        if language and fact.language != language:
             continue
         if per_artist[fact.artist_key] >= settings.RECOMMENDATIONS_PER_ARTIST:
             continue
@@ -255,9 +265,12 @@ def _seeds(user) -> dict[tuple[str, int], float]:
     return seeds
 
 
-def recommendations_for_user(*, user, item_type: str | None = None) -> list[Pick]:
-    """What `user` may like next (of `item_type`, or every playable kind), best first, at
-    most MAX_RESULTS: never finished, never their own, only approved."""
+def recommendations_for_user(
+    *, user, item_type: str | None = None, language: str | None = None
+) -> list[Pick]:
+    """What `user` may like next (of `item_type`, or every playable kind; in `language`,
+    when given), best first, at most MAX_RESULTS: never finished, never their own, only
+    approved."""
     scope = _kinds_with_content(_scope(item_type))
     if not scope:
         return []
@@ -288,7 +301,15 @@ def recommendations_for_user(*, user, item_type: str | None = None) -> list[Pick
     for kind in scope:
         if not (categories or (followed and kind.has_artist)):
             continue
-        for row in _extras(kind, user=user, artists=followed, categories=categories, exclude=known):
+        extras = _extras(
+            kind,
+            user=user,
+            artists=followed,
+            categories=categories,
+            exclude=known,
+            language=language,
+        )
+        for row in extras:
             fact = _facts_of(row, kind, user=user, finished=False)
             ref = (kind.name, row["pk"])
             facts[ref] = fact
@@ -296,7 +317,7 @@ def recommendations_for_user(*, user, item_type: str | None = None) -> list[Pick
                 picks.append(Pick(*ref, Reason.FOLLOWED_ARTIST, FOLLOWED_ARTIST))
             else:
                 picks.append(Pick(*ref, Reason.CATEGORY, FAVOURITE_CATEGORY))
-    chosen = _diversified(picks, facts, MAX_RESULTS)
+    chosen = _diversified(picks, facts, MAX_RESULTS, language)
     if len(chosen) < MAX_RESULTS:
         # Topped up from trending (only then read), after the personal ones and under the
         # same per-artist limit.
@@ -306,11 +327,18 @@ def recommendations_for_user(*, user, item_type: str | None = None) -> list[Pick
         floor = min((p.score for p in chosen), default=1.0)
         for p in rest:
             p.score = min(p.score, floor) - 1
-        chosen = _diversified([*chosen, *rest], facts, MAX_RESULTS)
+        chosen = _diversified([*chosen, *rest], facts, MAX_RESULTS, language)
     return chosen
 
 
-def related_items(*, user, kind: kinds.ContentKind, pk: int, item_type: str | None = None):
+def related_items(
+    *,
+    user,
+    kind: kinds.ContentKind,
+    pk: int,
+    item_type: str | None = None,
+    language: str | None = None,
+):
     """Items like the item `pk` of `kind` (404 unless the caller may see it): its neighbours,
     then approved items of its artist and of its category; approved only, not the item
     itself, diversified by artist."""
@@ -341,6 +369,7 @@ def related_items(*, user, kind: kinds.ContentKind, pk: int, item_type: str | No
             artists=[artist] if artist else [],
             categories=categories,
             exclude=known,
+            language=language,
         )
         for row in extras:
             ref = (other.name, row["pk"])
@@ -350,7 +379,7 @@ def related_items(*, user, kind: kinds.ContentKind, pk: int, item_type: str | No
             reason = Reason.ARTIST if same_artist else Reason.CATEGORY
             picks.append(Pick(*ref, reason, -0.5 if same_artist else -1.0))
     facts.pop(own, None)
-    return _diversified(picks, facts, MAX_RESULTS)
+    return _diversified(picks, facts, MAX_RESULTS, language)
 
 
 def picks_with_content(*, picks: list[Pick]) -> list[tuple[Pick, object]]:

@@ -300,3 +300,23 @@ def test_update_command_and_rebuild(clusters):
     # Started over from every event: the same counts, not twice them.
     assert sorted(CoOccurrence.objects.values_list("item_id", "other_id", "listeners")) == listeners
     assert len(listeners) == 2 * 12 and Watermark.objects.get().batch == 1
+
+
+def test_recommendations_and_related_respect_the_language_asked_for():
+    english = MusicTrackFactory.create_batch(3, language="en")
+    french = MusicTrackFactory.create_batch(3, language="fr")
+    listeners_of([english[0], *english[1:], *french])
+    newcomer = UserFactory()
+    play(newcomer, english[0])
+    recommendations_update()
+
+    client = client_for(newcomer)
+    every = ids(client.get(URL))
+    assert {ref(t) for t in french} & set(every)  # co-listened French tracks come up
+    only_french = ids(client.get(URL, {"language": "fr"}))
+    assert only_french and set(only_french) <= {ref(t) for t in french}
+    related = ids(APIClient().get(f"/api/v1/music/{english[0].pk}/related", {"language": "en"}))
+    assert related and set(related) <= {ref(t) for t in english[1:]}
+
+    bad = client.get(URL, {"language": "French"})
+    assert bad.status_code == 400 and "language" in bad.json()["errors"]
