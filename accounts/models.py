@@ -11,6 +11,14 @@ class CntUserManager(UserManager):
         return self.get(username__iexact=username)
 
 
+class PlaybackQuality(models.TextChoices):
+    """Which renditions the URLs the API hands this user point at (media/profiles.py)."""
+
+    AUTO = "auto", "Auto: the player adapts across every rung"
+    DATA_SAVER = "data-saver", "Data saver: 240p/144p video and 48 kbps speech audio only"
+    HIGH = "high", "High: the standard rungs only, never the data-saver ones"
+
+
 class User(AbstractUser):
     """A listener, creator, moderator or admin. Email and username are unique ignoring case."""
 
@@ -28,6 +36,9 @@ class User(AbstractUser):
         related_name="+",
     )
     is_email_verified = models.BooleanField(default=False)
+    quality = models.CharField(
+        max_length=16, choices=PlaybackQuality.choices, default=PlaybackQuality.AUTO
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

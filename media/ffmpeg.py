@@ -67,7 +67,7 @@ def ladder_command(
         if info.has_audio:
             command += [
                 "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k",
-                "-ac", "2", "-ar", str(profiles.AUDIO_SAMPLE_RATE),
+                "-ac", str(rung.audio_channels), "-ar", str(profiles.AUDIO_SAMPLE_RATE),
             ]  # fmt: skip
         command += hls_output_args(target)
     return command
@@ -88,7 +88,7 @@ def audio_command(src: Path, info: ProbeResult, rung: profiles.AudioProfile, out
     return [
         *base_command(), *input_args(src, info.demuxer),
         "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k",
-        "-ac", "2", "-ar", str(profiles.AUDIO_SAMPLE_RATE),
+        "-ac", str(rung.channels), "-ar", str(profiles.AUDIO_SAMPLE_RATE),
         *hls_output_args(target),
     ]  # fmt: skip
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import policies, selectors
-from accounts.models import OtpPurpose, User
+from accounts.models import OtpPurpose, PlaybackQuality, User
 from accounts.validators import (
     EMAIL_TAKEN_MESSAGE,
     USERNAME_MESSAGES,
@@ -14,6 +14,7 @@ from accounts.validators import (
     validate_username_format,
 )
 from cnt import signing
+from cnt.api.serializers import EnumField
 from cnt.validators import validate_single_line
 
 PASSWORD_MAX_LENGTH = 128
@@ -53,6 +54,17 @@ class UsernameField(serializers.CharField):
         return value
 
 
+def quality_field(**kwargs) -> EnumField:
+    return EnumField(
+        PlaybackQuality.choices,
+        "PlaybackQualityEnum",
+        help_text="Which renditions the stream and download URLs point at: `auto` lists every "
+        "rung in the HLS master, `data-saver` only 240p/144p video and 48 kbps mono audio, "
+        "`high` only the standard rungs. Downloads mark the matching file as the default.",
+        **kwargs,
+    )
+
+
 # --- output --------------------------------------------------------------------------------
 
 
@@ -62,6 +74,7 @@ class UserSerializer(serializers.ModelSerializer):
     avatar_url = serializers.SerializerMethodField()
     is_creator = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
+    quality = quality_field(read_only=True)
 
     class Meta:
         model = User
@@ -75,6 +88,7 @@ class UserSerializer(serializers.ModelSerializer):
             "is_email_verified",
             "is_creator",
             "role",
+            "quality",
             "date_joined",
         ]
         read_only_fields = fields
@@ -254,6 +268,7 @@ class UserUpdateSerializer(serializers.Serializer):
     )
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     username = UsernameField(required=False)
+    quality = quality_field(required=False)
 
 
 class AvatarUploadSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from catalog.api.serializers import CaptionsMixin, moderation_status_field, stre
 from catalog.models import Category
 from cnt import signing
 from cnt.api.serializers import EnumField
-from media.api.serializers import AssetSerializer
+from media.api.serializers import AssetSerializer, DownloadSerializer
 from media.models import AssetKind
 
 PASSAGE_TYPES = [("bible_story", "Bible story"), ("podcast", "Podcast")]
@@ -114,6 +114,9 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
     audio = serializers.UUIDField(source="audio_id", read_only=True, allow_null=True)
     stream_type = serializers.SerializerMethodField()
     hls_url = serializers.SerializerMethodField()
+    downloads = serializers.SerializerMethodField(
+        help_text="Progressive files for offline use (MP4 video, M4A audio), best first."
+    )
     thumbnail_url = serializers.SerializerMethodField()
     duration = serializers.SerializerMethodField()
     plays_count = serializers.IntegerField(source="play_count", read_only=True)
@@ -142,6 +145,7 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
             "audio",
             "stream_type",
             "hls_url",
+            "downloads",
             "thumbnail_url",
             "duration",
             "plays_count",
@@ -183,6 +187,11 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
     def get_hls_url(self, obj):
         asset = self._primary(obj)
         return self._assets().get_hls_url(asset) if asset is not None else None
+
+    @extend_schema_field(DownloadSerializer(many=True))
+    def get_downloads(self, obj):
+        asset = self._primary(obj)
+        return self._assets().get_downloads(asset, title=obj.title) if asset is not None else []
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, obj):

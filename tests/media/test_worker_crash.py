@@ -101,7 +101,10 @@ def test_killed_worker_redelivers_and_finishes_cleanly(tmp_path, monkeypatch):
     asset.refresh_from_db()
     assert asset.processing_attempts == 2, (tmp_path / "worker.log").read_text()[-3000:]
     names = sorted(asset.renditions.values_list("name", flat=True))
-    assert names == ["360p", "480p", "720p", "poster", "thumbnail"]
+    assert names == [
+        "144p", "240p", "360p", "480p", "720p", "download_data-saver", "download_high",
+        "download_standard", "poster", "thumbnail",
+    ]  # fmt: skip
     assert set(asset.renditions.values_list("status", flat=True)) == {"ready"}
     root = layout.asset_root(asset.purpose, asset.id)
     runs = {key[len(root) + 1 :].split("/")[0] for key in storage.list_keys(root)}
