@@ -89,7 +89,8 @@ def test_killed_worker_redelivers_and_finishes_cleanly(tmp_path, monkeypatch):
         def ready():
             return MediaAsset.objects.filter(id=asset.id, status=AssetStatus.READY).exists()
 
-        _wait_for(ready, 180, "the redelivered task to finish")
+        # The redelivered run makes every rung, the data-saver ones and the downloads too.
+        _wait_for(ready, 300, "the redelivered task to finish")
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
