@@ -12,6 +12,14 @@ class CntUserManager(UserManager):
         return self.get(username__iexact=username)
 
 
+class PlaybackQuality(models.TextChoices):
+    """Which renditions the URLs the API hands this user point at (media/profiles.py)."""
+
+    AUTO = "auto", "Auto: the player adapts across every rung"
+    DATA_SAVER = "data-saver", "Data saver: 240p/144p video and 48 kbps speech audio only"
+    HIGH = "high", "High: the standard rungs only, never the data-saver ones"
+
+
 class User(AbstractUser):
     """A listener, creator, moderator or admin. Email and username are unique ignoring case."""
 
@@ -32,6 +40,9 @@ class User(AbstractUser):
     # What the API, emails and pushes speak to this user; blank follows the device
     # (Accept-Language, the device's locale).
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
+    quality = models.CharField(
+        max_length=16, choices=PlaybackQuality.choices, default=PlaybackQuality.AUTO
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

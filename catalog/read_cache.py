@@ -8,8 +8,9 @@ CATALOG_DETAIL_CACHE_SECONDS pass. Entries are busted by signal receivers
 (catalog/receivers.py) when the item's row is saved or deleted (edits, moderation decisions,
 admin changes), when one of its media assets changes state, and when a play is counted; an
 artist's or category's renamed label inside may lag by at most the TTL, which stays far
-below the signed URLs' lifetime. The URLs are absolute, so an entry holds one
-representation per origin (scheme and host).
+below the signed URLs' lifetime. The URLs are absolute and follow the viewer's quality
+preference, so an entry holds one representation per origin (scheme and host) and
+preference.
 
 Counts. COUNT(*) over a large catalogue was the biggest single cost of a list page, and it
 only changes when items of that type are saved or deleted. A listing's count is cached per

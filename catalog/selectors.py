@@ -94,6 +94,8 @@ _UNSHOWN_ASSET_FIELDS = (
 )
 
 
+DOWNLOAD_COLUMNS = ("path", "size_bytes", "duration_seconds", "width", "height", "bitrate")
+
 _UNSHOWN_TRANSCRIPT_FIELDS = ("words", "paragraphs", "text", "heartbeat_at", "started_at")
 
 
@@ -104,8 +106,11 @@ def content_queryset(*, model: type[Model]) -> QuerySet:
     media = kind.media_field_names
     assets = kind.asset_fields
     related = [*assets, *kind.related_fields]
-    # Unordered: Rendition.Meta.ordering would join the assets only to sort by them.
-    renditions = Rendition.objects.only("id", "asset_id", "name", "kind", "status").order_by()
+    # Unordered: Rendition.Meta.ordering would join the assets only to sort by them. The
+    # state of each, and what a download entry shows of it.
+    renditions = Rendition.objects.only(
+        "id", "asset_id", "name", "kind", "status", *DOWNLOAD_COLUMNS
+    ).order_by()
     # The streamed assets' transcripts (one join each) give captions_status and the
     # caption languages; their words and paragraphs are read only by the transcript route.
     transcripts = [f"{field}__transcript" for field in media]

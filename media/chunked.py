@@ -27,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from media import ffexec, ffmpeg, hls, layout, profiles, remux, storage
+from media import downloads, ffexec, ffmpeg, hls, layout, profiles, remux, storage
 from media.jobs import RetryLater, backoff_seconds
 from media.models import AssetStatus, MediaAsset
 from media.probe import ProbeResult, input_args
@@ -79,14 +79,15 @@ def _put_json(key: str, data: dict, workdir: Path) -> None:
 
 
 def split_command(
-    src: Path, info: ProbeResult, audio_kbps: list[int], out: Path, copy_args: list[str]
+    src: Path, info: ProbeResult, audio: list[list[int]], out: Path, copy_args: list[str]
 ) -> list[str]:
+    """`audio`: the [kbps, channels] of each audio track the rungs use, in order."""
     command = [*ffmpeg.base_command(), *input_args(src, info.demuxer), "-map", "0:v:0"]
     command += ["-c:v", "copy"]
-    for j, kbps in enumerate(audio_kbps):
+    for j, (kbps, channels) in enumerate(audio):
         command += [
             "-map", "0:a:0", f"-c:a:{j}", "aac", f"-b:a:{j}", f"{kbps}k",
-            f"-ac:a:{j}", "2", f"-ar:a:{j}", str(profiles.AUDIO_SAMPLE_RATE),
+            f"-ac:a:{j}", str(channels), f"-ar:a:{j}", str(profiles.AUDIO_SAMPLE_RATE),
         ]  # fmt: skip
     command += [
         "-f", "segment", "-segment_time", str(settings.MEDIA_CHUNK_SECONDS),
@@ -114,7 +115,8 @@ def split(src: Path, info: ProbeResult, workdir: Path, on_tick=None) -> tuple[di
     decision = remux.decide_for(src, info, rungs[0])
     copied = rungs[0] if decision.video else None
     encoded = rungs[1:] if copied else rungs
-    audio = sorted({r.audio_kbps for r in encoded}, reverse=True) if info.has_audio else []
+    tracks = {(r.audio_kbps, r.audio_channels) for r in encoded} if info.has_audio else set()
+    audio = [list(track) for track in sorted(tracks, reverse=True)]
     chunks_dir, out = workdir / "chunks", workdir / profiles.HLS_DIR
     chunks_dir.mkdir(parents=True, exist_ok=True)
     copy_args = remux.copy_output_args(info, copied, decision, out / copied.name) if copied else []
@@ -145,7 +147,7 @@ def split(src: Path, info: ProbeResult, workdir: Path, on_tick=None) -> tuple[di
         "fps": info.fps,
         "size": list(info.display_size),
         "has_audio": info.has_audio,
-        "audio_kbps": audio,
+        "audio_tracks": audio,
         "rungs": [r.name for r in encoded],
         "chunks": [
             {"offset": round(start - starts[0][0], 6), "duration": duration}
@@ -221,7 +223,8 @@ def chunk_command(plan: dict, index: int, src: Path, out: Path) -> list[str]:
         target.mkdir(parents=True, exist_ok=True)
         command += ["-map", f"[v{i}]"]
         if plan["has_audio"]:
-            command += ["-map", f"0:a:{plan['audio_kbps'].index(rung.audio_kbps)}"]
+            track = [rung.audio_kbps, rung.audio_channels]
+            command += ["-map", f"0:a:{plan['audio_tracks'].index(track)}"]
         # Frames keep their own timestamps (no frame-rate grid), so the joins line up.
         command += ["-fps_mode:v", "passthrough", "-enc_time_base:v", "-1"]
         command += ffmpeg.video_encode_args(rung, plan["fps"])
@@ -371,6 +374,10 @@ def chunks_finish(*, asset_id, run_id: str) -> str:
                     bitrate=stats.average_bps,
                     size_bytes=stats.size_bytes,
                 )
+        # The offline downloads, remuxed from the stitched rungs as for any video.
+        names = ([plan["copied"]["name"]] if plan["copied"] else []) + plan["rungs"]
+        choices = profiles.video_downloads_for([_rung(name) for name in names])
+        downloads.make(run, choices, duration=plan["duration"])
         run.measured_duration = plan["duration"]
         if not run.publish():
             storage.delete_prefix(layout.asset_root(asset.purpose or asset.kind, asset.id))

@@ -58,7 +58,7 @@ def ladder_command(
             command += ["-map", "0:a:0"]
         command += video_encode_args(rung, info.fps)
         if info.has_audio:
-            command += audio_encode_args(rung.audio_kbps)
+            command += audio_encode_args(rung.audio_kbps, rung.audio_channels)
         command += hls_output_args(target)
     return command
 
@@ -90,8 +90,11 @@ def video_encode_args(rung: profiles.VideoProfile, fps: float | None) -> list[st
     ]  # fmt: skip
 
 
-def audio_encode_args(kbps: int) -> list[str]:
-    return ["-c:a", "aac", "-b:a", f"{kbps}k", "-ac", "2", "-ar", str(profiles.AUDIO_SAMPLE_RATE)]
+def audio_encode_args(kbps: int, channels: int = 2) -> list[str]:
+    return [
+        "-c:a", "aac", "-b:a", f"{kbps}k", "-ac", str(channels),
+        "-ar", str(profiles.AUDIO_SAMPLE_RATE),
+    ]  # fmt: skip
 
 
 def hls_output_args(
@@ -111,7 +114,7 @@ def audio_command(src: Path, info: ProbeResult, rung: profiles.AudioProfile, out
     return [
         *base_command(), *input_args(src, info.demuxer),
         "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k",
-        "-ac", "2", "-ar", str(profiles.AUDIO_SAMPLE_RATE),
+        "-ac", str(rung.channels), "-ar", str(profiles.AUDIO_SAMPLE_RATE),
         *hls_output_args(target),
     ]  # fmt: skip
 

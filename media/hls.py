@@ -130,3 +130,39 @@ def waveform_peaks(command: list[str], duration: float, count: int) -> dict:
         "sample_rate": profiles.WAVEFORM_SAMPLE_RATE,
         "peaks": peaks,
     }
+
+
+def _bandwidth(stream_inf: str) -> int:
+    for attribute in stream_inf.split(":", 1)[-1].split(","):
+        key, _, value = attribute.partition("=")
+        if key == "BANDWIDTH" and value.isdigit():
+            return int(value)
+    return 0
+
+
+def master_for_quality(master: str, quality: str | None) -> str:
+    """The master playlist cut down to the tiers a quality preference plays (see
+    profiles.QUALITY_TIERS). A master made before a tier existed keeps its lowest variant
+    for data-saver and every variant for high, so each preference always plays."""
+    tiers = profiles.QUALITY_TIERS.get(quality or profiles.AUTO)
+    if not tiers:
+        return master
+    head, variants, pending = [], [], None
+    for line in master.splitlines():
+        if line.startswith("#EXT-X-STREAM-INF:"):
+            pending = line
+        elif pending is not None and line and not line.startswith("#"):
+            variants.append((pending, line))
+            pending = None
+        elif pending is None:
+            head.append(line)
+    kept = [v for v in variants if profiles.tier_of(v[1].split("/", 1)[0]) in tiers]
+    if not kept and variants:
+        if profiles.DATA_SAVER in tiers:
+            kept = [min(variants, key=lambda v: _bandwidth(v[0]))]
+        else:
+            kept = variants
+    lines = [*head]
+    for stream_inf, uri in kept:
+        lines += [stream_inf, uri]
+    return "\n".join(line for line in lines if line) + "\n"

@@ -99,6 +99,7 @@ class RenditionKind(models.TextChoices):
     POSTER = "poster", "Poster"
     THUMBNAIL = "thumbnail", "Thumbnail"
     WAVEFORM = "waveform", "Waveform"
+    DOWNLOAD = "download", "Download (progressive MP4/M4A)"
 
 
 class RenditionStatus(models.TextChoices):
@@ -126,6 +127,9 @@ class Rendition(TimeStampedModel):
     height = models.PositiveIntegerField(null=True, blank=True)
     bitrate = models.PositiveIntegerField(null=True, blank=True, help_text="bits per second")
     size_bytes = models.BigIntegerField(default=0)
+    duration_seconds = models.FloatField(
+        null=True, blank=True, help_text="Of the file itself (downloads), as ffprobe reads it."
+    )
 
     class Meta:
         db_table = "media_renditions"

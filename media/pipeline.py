@@ -23,7 +23,7 @@ from PIL import Image
 from cnt.notifications.models import NotificationType
 from cnt.notifications.services import notification_create
 from cnt.realtime import send_to_user
-from media import ffmpeg, hls, image_assets, layout, profiles, remux, storage
+from media import downloads, ffmpeg, hls, image_assets, layout, profiles, remux, storage
 from media.jobs import JobSpec, job_claim, job_heartbeat, job_retry_or_fail
 from media.jobs import RetryLater as RetryLater  # the tasks catch pipeline.RetryLater
 from media.models import (
@@ -67,16 +67,26 @@ def declared_outputs(asset: MediaAsset) -> list[tuple[str, str]]:
     meta = asset.metadata or {}
     if asset.kind == AssetKind.VIDEO:
         short = min(meta.get("width") or asset.width or 0, meta.get("height") or asset.height or 0)
-        outputs = [(p.name, RenditionKind.HLS_VIDEO) for p in profiles.video_ladder_for(short)]
+        rungs = profiles.video_ladder_for(short)
+        outputs = [(p.name, RenditionKind.HLS_VIDEO) for p in rungs]
         return [
             *outputs,
             ("poster", RenditionKind.POSTER),
             ("thumbnail", RenditionKind.THUMBNAIL),
+            *_download_outputs(profiles.video_downloads_for(rungs)),
         ]
     if asset.kind == AssetKind.AUDIO:
         outputs = [(p.name, RenditionKind.HLS_AUDIO) for p in profiles.AUDIO_LADDER]
-        return [*outputs, ("waveform", RenditionKind.WAVEFORM)]
+        return [
+            *outputs,
+            ("waveform", RenditionKind.WAVEFORM),
+            *_download_outputs(profiles.audio_downloads()),
+        ]
     return []
+
+
+def _download_outputs(choices: list[profiles.DownloadChoice]) -> list[tuple[str, str]]:
+    return [(choice.rendition, RenditionKind.DOWNLOAD) for choice in choices]
 
 
 def _prepare(asset: MediaAsset) -> None:
@@ -244,12 +254,12 @@ class Run:
         for rung in profiles.AUDIO_LADDER:
             local = out / rung.name
             if not (local / "index.m3u8").exists():
-                self._fetch_dir(f"{profiles.HLS_DIR}/{rung.name}", local)
+                self.fetch_dir(f"{profiles.HLS_DIR}/{rung.name}", local)
             variants.append((hls.variant_stats(local), rung.codecs))
         (out / "master.m3u8").write_text(hls.master_playlist(variants))
         storage.put_file(f"{self.prefix}/{profiles.MASTER_PLAYLIST}", out / "master.m3u8")
 
-    def _fetch_dir(self, relative: str, local: Path) -> None:
+    def fetch_dir(self, relative: str, local: Path) -> None:
         local.mkdir(parents=True, exist_ok=True)
         base = f"{self.prefix}/{relative}"
         for key in storage.list_keys(base):
@@ -306,8 +316,11 @@ class Run:
                 self.video_ladder(src, info)
                 self.heartbeat()
                 self.stills(src, info)
+                rungs = profiles.video_ladder_for(info.short_side)
+                downloads.make(self, profiles.video_downloads_for(rungs), duration=info.duration)
             else:
                 self.audio_ladder(src, info)
+                downloads.make(self, profiles.audio_downloads(), duration=info.duration)
         return True
 
     def publish(self) -> bool:

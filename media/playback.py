@@ -22,7 +22,7 @@ from django.http import (
 from django.views.decorators.http import require_safe
 
 from cnt import signing
-from media import caching, captions, profiles, storage, transcripts
+from media import caching, captions, downloads, hls, profiles, storage, transcripts
 from media.models import MediaAsset, Transcript
 
 logger = logging.getLogger("cnt.media")
@@ -112,7 +112,7 @@ def _unavailable():
     )
 
 
-def _remote_response(key: str, content_type: str):
+def _remote_response(key: str, content_type: str, content_disposition: str = ""):
     """Playlists are served from here (their relative URIs must keep our signed path);
     everything else is a redirect to a short-lived signed S3/CloudFront URL."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -125,7 +125,10 @@ def _remote_response(key: str, content_type: str):
             except FileNotFoundError:
                 raise Http404
             return HttpResponse(body, content_type=content_type)
-        return HttpResponseRedirect(storage.signed_object_url(key, content_type=content_type))
+        url = storage.signed_object_url(
+            key, content_type=content_type, content_disposition=content_disposition
+        )
+        return HttpResponseRedirect(url)
     except (BotoCoreError, ClientError) as exc:
         logger.warning("storage failed serving %s: %s", key, exc)
         return _unavailable()
@@ -147,13 +150,17 @@ def _subtitles_response(asset: MediaAsset, path: str):
     return HttpResponse(body, content_type=CONTENT_TYPES[".m3u8"])
 
 
-def _master_response(asset: MediaAsset, key: str):
-    """The stored master playlist, with the captions of the moment as a SUBTITLES group."""
+def _master_response(asset: MediaAsset, path: str):
+    """The stored master playlist cut to the quality this path serves (every variant, the
+    data-saver ones, or the standard ones), with the captions of the moment as a SUBTITLES
+    group."""
     try:
+        key = f"{asset.output_prefix}/{profiles.MASTER_PLAYLIST}"
         with default_storage.open(key, "rb") as handle:
             master = handle.read().decode()
     except FileNotFoundError:
         raise Http404
+    master = hls.master_for_quality(master, profiles.quality_of_master(path))
     transcript = (
         Transcript.objects.filter(asset_id=asset.id).only("language", "caption_languages").first()
     )
@@ -173,7 +180,7 @@ def _dynamic_response(asset: MediaAsset, path: str, expires: int):
         if path.startswith(captions.SUBTITLES_DIR + "/"):
             response = _subtitles_response(asset, path)
         else:
-            response = _master_response(asset, f"{asset.output_prefix}/{path}")
+            response = _master_response(asset, path)
     except (BotoCoreError, ClientError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise Http404
@@ -186,13 +193,37 @@ def _dynamic_response(asset: MediaAsset, path: str, expires: int):
     return response
 
 
+def _download_response(request, asset: MediaAsset, stored: str, content_type: str, name: str):
+    """A download: the stored file with Range (local), or a redirect to S3 that answers
+    Range itself and names the file there too; saved as `name` either way."""
+    if not asset.output_prefix:
+        raise Http404
+    key = f"{asset.output_prefix}/{stored}"
+    disposition = f'attachment; filename="{name}"'
+    if storage.is_local():
+        response = _local_response(request, key, content_type)
+        response["Content-Disposition"] = disposition
+        response["Cache-Control"] = "private, max-age=3600"
+    else:
+        response = _remote_response(key, content_type, content_disposition=disposition)
+        if isinstance(response, HttpResponseRedirect):
+            ttl = min(settings.MEDIA_URL_TTL_SECONDS, storage.MAX_PRESIGN_SECONDS)
+            response["Cache-Control"] = f"private, max-age={max(0, min(3600, ttl - 60))}"
+        else:
+            response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
 @require_safe
 def serve(request, asset_id, expires: int, signature: str, path: str):
     if not signing.verify(asset_id, expires, signature):
         return _forbidden()
     versioned = VERSIONED_PATH.match(path)
     version, path = versioned.groups() if versioned else (None, path)
-    if not SAFE_PATH.match(path) or (version and path == "original"):
+    allowed = SAFE_PATH.match(path) or downloads.URL_PATH.match(path)
+    if not allowed or (version and path == "original"):
         raise Http404
     asset = (
         MediaAsset.objects.filter(id=asset_id)
@@ -210,7 +241,10 @@ def serve(request, asset_id, expires: int, signature: str, path: str):
         raise Http404
     if version is not None and asset.output_prefix.rsplit("/", 1)[-1] != version:
         raise Http404  # a run that is not (or no longer) the published one
-    if path == profiles.MASTER_PLAYLIST or path.startswith(captions.SUBTITLES_DIR + "/"):
+    download = downloads.resolve(path)
+    if download is not None:
+        return _download_response(request, asset, *download)
+    if profiles.quality_of_master(path) or path.startswith(captions.SUBTITLES_DIR + "/"):
         response = _dynamic_response(asset, path, expires)
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cross-Origin-Resource-Policy"] = "cross-origin"

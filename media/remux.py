@@ -211,7 +211,11 @@ def copy_output_args(info: ProbeResult, top: profiles.VideoProfile, decision: De
     args = ["-map", "0:v:0", "-c:v", "copy"]
     if info.has_audio:
         args += ["-map", "0:a:0"]
-        args += ["-c:a", "copy"] if decision.audio else ffmpeg.audio_encode_args(top.audio_kbps)
+        args += (
+            ["-c:a", "copy"]
+            if decision.audio
+            else ffmpeg.audio_encode_args(top.audio_kbps, top.audio_channels)
+        )
     return [*args, *ffmpeg.hls_output_args(target)]
 
 

@@ -227,14 +227,18 @@ def local_copy(key: str) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def signed_object_url(key: str, ttl: int | None = None, content_type: str = "") -> str:
+def signed_object_url(
+    key: str, ttl: int | None = None, content_type: str = "", content_disposition: str = ""
+) -> str:
     """A direct, expiring URL to an object in S3: CloudFront-signed when a key pair and a
     custom domain are configured, otherwise an S3 presigned (SigV4) URL that makes S3
     answer with `content_type`. Never an unsigned URL, whatever AWS_S3_CUSTOM_DOMAIN or
-    AWS_QUERYSTRING_AUTH say."""
+    AWS_QUERYSTRING_AUTH say. With `content_disposition` (downloads) it is always the S3
+    URL: only S3 sets a response header from the signed query."""
     ttl = min(ttl or settings.MEDIA_URL_TTL_SECONDS, MAX_PRESIGN_SECONDS)
     if (
-        settings.CLOUDFRONT_KEY_PAIR_ID
+        not content_disposition
+        and settings.CLOUDFRONT_KEY_PAIR_ID
         and settings.CLOUDFRONT_PRIVATE_KEY
         and getattr(settings, "AWS_S3_CUSTOM_DOMAIN", None)
     ):
@@ -242,6 +246,8 @@ def signed_object_url(key: str, ttl: int | None = None, content_type: str = "") 
     params = {"Bucket": bucket_name(), "Key": object_key(key)}
     if content_type:
         params["ResponseContentType"] = content_type
+    if content_disposition:
+        params["ResponseContentDisposition"] = content_disposition
     return presign_client().generate_presigned_url("get_object", Params=params, ExpiresIn=ttl)
 
 

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import policies, selectors
-from accounts.models import OtpPurpose, User
+from accounts.models import OtpPurpose, PlaybackQuality, User
 from accounts.validators import (
     EMAIL_TAKEN_MESSAGE,
     USERNAME_MESSAGES,
@@ -17,6 +17,7 @@ from accounts.validators import (
 )
 from cnt import signing
 from cnt.api import images as api_images
+from cnt.api.serializers import EnumField
 from cnt.validators import validate_single_line
 
 PASSWORD_MAX_LENGTH = 128
@@ -65,6 +66,17 @@ class UsernameField(serializers.CharField):
         return value
 
 
+def quality_field(**kwargs) -> EnumField:
+    return EnumField(
+        PlaybackQuality.choices,
+        "PlaybackQualityEnum",
+        help_text="Which renditions the stream and download URLs point at: `auto` lists every "
+        "rung in the HLS master, `data-saver` only 240p/144p video and 48 kbps mono audio, "
+        "`high` only the standard rungs. Downloads mark the matching file as the default.",
+        **kwargs,
+    )
+
+
 # --- output --------------------------------------------------------------------------------
 
 
@@ -81,6 +93,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The language of messages, emails and pushes; blank follows the device.",
     )
+    quality = quality_field(read_only=True)
 
     class Meta:
         model = User
@@ -96,6 +109,7 @@ class UserSerializer(serializers.ModelSerializer):
             "is_creator",
             "role",
             "language",
+            "quality",
             "date_joined",
         ]
         read_only_fields = fields
@@ -298,6 +312,7 @@ class UserUpdateSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The language of messages, emails and pushes; blank follows the device.",
     )
+    quality = quality_field(required=False)
 
 
 class AvatarUploadSerializer(serializers.Serializer):

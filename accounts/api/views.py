@@ -226,7 +226,7 @@ class MeViewSet(viewsets.ViewSet):
 
     @extend_schema(
         tags=TAGS,
-        summary="Edit display name, bio or username",
+        summary="Edit display name, bio, username or playback quality",
         request=s.UserUpdateSerializer,
         responses={200: s.UserSerializer},
     )

@@ -162,6 +162,7 @@ def user_update(
     bio: str | None = None,
     username: str | None = None,
     language: str | None = None,
+    quality: str | None = None,
 ) -> User:
     """Change profile fields; a new username must already have passed the username rules."""
     fields = []
@@ -177,6 +178,9 @@ def user_update(
     if username is not None and username != user.username:
         user.username = username
         fields.append("username")
+    if quality is not None and quality != user.quality:
+        user.quality = quality
+        fields.append("quality")
     if fields:
         _user_save(user, update_fields=[*fields, "updated_at"])
     return user

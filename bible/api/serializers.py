@@ -13,7 +13,7 @@ from catalog.models import Category
 from cnt import signing
 from cnt.api.images import image_field
 from cnt.api.serializers import EnumField
-from media.api.serializers import AssetSerializer
+from media.api.serializers import AssetSerializer, DownloadSerializer
 from media.models import AssetKind
 
 PASSAGE_TYPES = [("bible_story", "Bible story"), ("podcast", "Podcast")]
@@ -123,6 +123,9 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
     audio = serializers.UUIDField(source="audio_id", read_only=True, allow_null=True)
     stream_type = serializers.SerializerMethodField()
     hls_url = serializers.SerializerMethodField()
+    downloads = serializers.SerializerMethodField(
+        help_text="Progressive files for offline use (MP4 video, M4A audio), best first."
+    )
     thumbnail_url = serializers.SerializerMethodField()
     thumbnail_image = serializers.SerializerMethodField()
     duration = serializers.SerializerMethodField()
@@ -152,6 +155,7 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
             "audio",
             "stream_type",
             "hls_url",
+            "downloads",
             "thumbnail_url",
             "thumbnail_image",
             "duration",
@@ -194,6 +198,11 @@ class BibleStorySerializer(CaptionsMixin, serializers.ModelSerializer):
     def get_hls_url(self, obj):
         asset = self._primary(obj)
         return self._assets().get_hls_url(asset) if asset is not None else None
+
+    @extend_schema_field(DownloadSerializer(many=True))
+    def get_downloads(self, obj):
+        asset = self._primary(obj)
+        return self._assets().get_downloads(asset, title=obj.title) if asset is not None else []
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, obj):

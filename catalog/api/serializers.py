@@ -26,7 +26,7 @@ from cnt import signing
 from cnt.api.images import image_field
 from cnt.api.serializers import EnumField
 from cnt.models import CONTENT_LANGUAGE_PATTERN, ModerationStatus
-from media.api.serializers import AssetSerializer
+from media.api.serializers import AssetSerializer, DownloadSerializer
 from media.captions import SUBTITLES_DIR, language_slug
 from media.models import AssetKind
 
@@ -122,6 +122,12 @@ class MediaUrlsMixin:
     def _shown(self, asset, role: str):
         return self._media().image_url(asset, role) if asset is not None else None
 
+    def _downloads(self, obj) -> list[dict]:
+        asset = selectors.primary_asset(obj)
+        if asset is None:
+            return []
+        return self._media().get_downloads(asset, title=obj.title)
+
     def _cover_url(self, obj):
         return self._shown(self._cover_asset(obj), "cover")
 
@@ -180,6 +186,7 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
     duration = serializers.SerializerMethodField()
     stream_type = serializers.SerializerMethodField()
     hls_url = serializers.SerializerMethodField()
+    downloads = serializers.SerializerMethodField()
     cover_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     cover_image = serializers.SerializerMethodField()
@@ -206,6 +213,10 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_hls_url(self, obj):
         return self._hls_url(obj)
+
+    @extend_schema_field(DownloadSerializer(many=True))
+    def get_downloads(self, obj):
+        return self._downloads(obj)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_cover_url(self, obj):
@@ -280,7 +291,12 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
         source="thumbnail_id", read_only=True, allow_null=True, help_text="The cover image."
     )
     hls_url = serializers.SerializerMethodField(
-        help_text="Signed HLS master playlist; null until the media is ready."
+        help_text="Signed HLS master playlist; null until the media is ready. Lists the "
+        "renditions the caller's quality preference plays (see `quality` on the user)."
+    )
+    downloads = serializers.SerializerMethodField(
+        help_text="Progressive files for offline use (MP4 video, M4A audio), best first, with "
+        "exact sizes; empty until the media is ready."
     )
     cover_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
@@ -325,6 +341,7 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
             "asset",
             "cover",
             "hls_url",
+            "downloads",
             "cover_url",
             "thumbnail_url",
             "poster_url",
@@ -378,6 +395,10 @@ class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializ
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_hls_url(self, obj):
         return self._hls_url(obj)
+
+    @extend_schema_field(DownloadSerializer(many=True))
+    def get_downloads(self, obj):
+        return self._downloads(obj)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_cover_url(self, obj):

@@ -34,6 +34,7 @@ from cnt.api.permissions import WritePolicyOrReadOnly
 from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import validated
 from cnt.models import ModerationStatus
+from media.api.serializers import request_quality
 
 
 class IsModeratorOrReadOnly(WritePolicyOrReadOnly):
@@ -172,7 +173,8 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
         # gets the cached one (catalog/read_cache.py) when there is one.
         user = request.user
         public = not policies.sees_all_content(user)
-        origin = f"{request.scheme}://{request.get_host()}"
+        # The URLs differ by origin and by the viewer's quality preference, nothing else.
+        origin = f"{request.scheme}://{request.get_host()} {request_quality(request)}"
         if public:
             # int(): "05" and "5" are one item, one entry (busting knows only the number).
             data = read_cache.detail_get(

@@ -3,8 +3,43 @@ from rest_framework import serializers
 
 from cnt import signing
 from cnt.api import images as api_images
-from media import layout, profiles
+from cnt.api.serializers import EnumField
+from media import downloads, layout, profiles
 from media.models import AssetKind, AssetPurpose, AssetStatus, MediaAsset, Rendition
+
+
+def request_quality(request) -> str:
+    """The playback quality the URLs in a response honour: the signed-in user's preference
+    (accounts' `quality`), `auto` for everyone else."""
+    user = getattr(request, "user", None)
+    quality = getattr(user, "quality", None) if getattr(user, "is_authenticated", False) else None
+    return quality if quality in profiles.QUALITY_MASTERS else profiles.AUTO
+
+
+DOWNLOAD_QUALITIES = [
+    (profiles.HIGH, "High: the best rung up to 720p, or 256 kbps audio"),
+    (profiles.STANDARD, "Standard: up to 480p, or 128 kbps audio"),
+    (profiles.DATA_SAVER_QUALITY, "Data saver: 240p, or 48 kbps mono audio"),
+]
+
+
+class DownloadSerializer(serializers.Serializer):
+    """One progressive file for offline use. `size` is the exact number of bytes the URL
+    serves; the URL answers Range requests (resume) and names the file to save."""
+
+    quality = EnumField(DOWNLOAD_QUALITIES, "DownloadQualityEnum")
+    label = serializers.CharField(help_text='"720p" for video, "128k" for audio.')
+    url = serializers.URLField(help_text="Signed; expires like every media URL.")
+    filename = serializers.CharField(help_text="The clean name the file is sent as.")
+    content_type = serializers.CharField(help_text="video/mp4 or audio/mp4 (M4A).")
+    size = serializers.IntegerField(help_text="Bytes, exactly.")
+    duration = serializers.FloatField(allow_null=True, help_text="Seconds, of the file itself.")
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    bitrate = serializers.IntegerField(allow_null=True, help_text="bits per second, average")
+    is_default = serializers.BooleanField(
+        help_text="The one the caller's quality preference picks."
+    )
 
 
 class RenditionSerializer(serializers.ModelSerializer):
@@ -27,6 +62,9 @@ class AssetSerializer(serializers.ModelSerializer):
     original_url = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField(
         help_text="Responsive renditions of the image, or of the video's poster frame."
+    )
+    downloads = serializers.SerializerMethodField(
+        help_text="Progressive files for offline use, best first; empty until ready."
     )
 
     class Meta:
@@ -51,6 +89,7 @@ class AssetSerializer(serializers.ModelSerializer):
             "waveform_url",
             "original_url",
             "image",
+            "downloads",
             "created_at",
             "updated_at",
         ]
@@ -75,7 +114,8 @@ class AssetSerializer(serializers.ModelSerializer):
             AssetKind.VIDEO,
         ):
             return None
-        return self._derived(asset, "*", profiles.MASTER_PLAYLIST)
+        master = profiles.master_for(request_quality(self.context.get("request")))
+        return self._derived(asset, "*", master)
 
     def image_url(self, asset: MediaAsset, role: str) -> str | None:
         """The URL an image field of `role` shows: the JPEG rendition at the role's width,
@@ -117,6 +157,18 @@ class AssetSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField())
     def get_original_url(self, asset):
         return self._url(asset, "original")
+
+    @extend_schema_field(DownloadSerializer(many=True))
+    def get_downloads(self, asset, title: str | None = None) -> list[dict]:
+        """Also called by the content serializers, with the item's title as the file name."""
+        if asset.kind not in (AssetKind.AUDIO, AssetKind.VIDEO):
+            return []
+        request = self.context.get("request")
+        if title is None:
+            title = (asset.original_filename or "").rsplit(".", 1)[0]
+        return downloads.download_list(
+            asset, request=request, title=title, quality=request_quality(request)
+        )
 
 
 class UploadSerializer(serializers.Serializer):

@@ -37,6 +37,7 @@ def test_get_me(user_client, user, django_assert_max_num_queries, url):
         "is_creator": False,
         "role": "user",
         "language": "",
+        "quality": "auto",
         "date_joined": user.date_joined.isoformat().replace("+00:00", "Z"),
     }
 
@@ -88,6 +89,15 @@ def test_patch_me_updates_profile_fields(user_client, user):
     assert user.email != "x@y.z"  # email is not editable here
 
 
+@pytest.mark.parametrize("quality", ["data-saver", "high", "auto"])
+def test_patch_me_sets_the_playback_quality(user_client, user, quality):
+    response = user_client.patch(ME, {"quality": quality}, format="json")
+    assert response.status_code == 200 and response.json()["quality"] == quality
+    user.refresh_from_db()
+    assert user.quality == quality
+    assert user_client.get(ME).json()["quality"] == quality
+
+
 def test_patch_me_may_change_the_case_of_its_own_username(user_client, user):
     response = user_client.patch(ME, {"username": user.username.upper()}, format="json")
     assert response.status_code == 200
@@ -107,6 +117,9 @@ def test_patch_me_may_change_the_case_of_its_own_username(user_client, user):
         ({"display_name": "Ruth\u2028Boaz"}, "display_name"),
         ({"display_name": "Ruth\tBoaz"}, "display_name"),
         ({"bio": "x" * 2001}, "bio"),
+        ({"quality": "low"}, "quality"),
+        ({"quality": "data_saver"}, "quality"),
+        ({"quality": ""}, "quality"),
     ],
 )
 def test_patch_me_refusals_change_nothing(user_client, user, data, field):

@@ -553,8 +553,16 @@ def _rich_catalogue(n: int, owner):
     for _ in range(n):
         podcast = PodcastFactory(owner=owner, category=category, thumbnail=ImageAssetFactory())
         RenditionFactory(asset=podcast.audio)
+        RenditionFactory(
+            asset=podcast.audio, name="download_standard", kind="download",
+            path="downloads/aac_128k.m4a", size_bytes=1_900_000, duration_seconds=120.0,
+        )  # fmt: skip
         video = PodcastFactory(owner=owner, audio=None, video=VideoAssetFactory(owner=owner))
         RenditionFactory(asset=video.video, name="poster", kind="poster")
+        RenditionFactory(
+            asset=video.video, name="download_high", kind="download", path="downloads/720p.mp4",
+            size_bytes=40_000_000, duration_seconds=120.0, width=1280, height=720,
+        )  # fmt: skip
         MovieFactory(owner=owner, poster=ImageAssetFactory(), category=category)
         MusicTrackFactory(owner=owner, category=category)
     for model, item_type in ((Podcast, "podcast"), (Movie, "movie"), (MusicTrack, "music")):
@@ -585,3 +593,6 @@ def test_content_lists_run_a_bounded_number_of_queries(
         with django_assert_max_num_queries(10):
             response = client.get(path)
         assert response.status_code == 200
+        if path == "/api/v1/podcasts?page_size=100":  # the downloads came with the page
+            sizes = {d["size"] for item in response.json()["results"] for d in item["downloads"]}
+            assert sizes == {1_900_000, 40_000_000}

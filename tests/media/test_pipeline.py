@@ -37,13 +37,21 @@ def test_video_ladder_never_exceeds_the_source_and_plays(
     assert asset.original_filename == "v720.mp4"
     assert asset.storage_key.startswith("video/") and asset.storage_key.endswith(".mp4")
     renditions = {r.name: r for r in asset.renditions.all()}
-    assert set(renditions) == {"720p", "480p", "360p", "poster", "thumbnail"}
+    assert set(renditions) == {
+        "720p", "480p", "360p", "240p", "144p", "poster", "thumbnail",
+        "download_high", "download_standard", "download_data-saver",
+    }  # fmt: skip
     assert all(r.status == RenditionStatus.READY and r.progress == 1.0 for r in renditions.values())
 
     variants = master_variants(_local(asset, "hls/master.m3u8"))
-    assert [uri for _, uri in variants] == ["720p/index.m3u8", "480p/index.m3u8", "360p/index.m3u8"]
+    assert [uri for _, uri in variants] == [
+        "720p/index.m3u8", "480p/index.m3u8", "360p/index.m3u8", "240p/index.m3u8",
+        "144p/index.m3u8",
+    ]  # fmt: skip
     expected = {"720p": (1280, 720, 2800 + 128), "480p": (854, 480, 1400 + 96),
-                "360p": (640, 360, 800 + 96)}  # fmt: skip
+                "360p": (640, 360, 800 + 96), "240p": (426, 240, 250 + 48),
+                "144p": (256, 144, 120 + 32)}  # fmt: skip
+    channels = {"720p": 2, "480p": 2, "360p": 2, "240p": 1, "144p": 1}
     for attributes, uri in variants:
         name = uri.split("/")[0]
         width, height, kbps = expected[name]
@@ -61,6 +69,7 @@ def test_video_ladder_never_exceeds_the_source_and_plays(
         audio = next(s for s in probe["streams"] if s["codec_type"] == "audio")
         assert (video["width"], video["height"]) == (width, height)
         assert video["codec_name"] == "h264" and audio["codec_name"] == "aac"
+        assert audio["channels"] == channels[name]
         measured_kbps = renditions[name].bitrate / 1000
         assert kbps * 0.7 < measured_kbps < kbps * 1.35, (name, measured_kbps)
 
@@ -77,9 +86,9 @@ def test_small_video_gets_one_rung_at_its_own_height(
     asset = _create("video", video_small, django_capture_on_commit_callbacks)
     assert asset.status == AssetStatus.READY, asset.error
     names = sorted(asset.renditions.values_list("name", flat=True))
-    assert names == ["240p", "poster", "thumbnail"]
+    assert names == ["144p", "240p", "download_high", "poster", "thumbnail"]
     variants = master_variants(_local(asset, "hls/master.m3u8"))
-    assert [a["RESOLUTION"] for a, _ in variants] == ["320x240"]
+    assert [a["RESOLUTION"] for a, _ in variants] == ["320x240", "192x144"]
 
 
 def test_audio_renditions_bitrates_and_waveform(
@@ -92,6 +101,7 @@ def test_audio_renditions_bitrates_and_waveform(
     variants = master_variants(_local(asset, "hls/master.m3u8"))
     assert [uri for _, uri in variants] == [
         "aac_256k/index.m3u8", "aac_128k/index.m3u8", "aac_64k/index.m3u8",
+        "speech_48k/index.m3u8",
     ]  # fmt: skip
     for attributes, uri in variants:
         assert attributes["CODECS"] == "mp4a.40.2" and "RESOLUTION" not in attributes
@@ -99,6 +109,7 @@ def test_audio_renditions_bitrates_and_waveform(
         entries = playlist_entries(_local(asset, f"hls/{uri}"))
         probe = ffprobe(_local(asset, f"hls/{uri.split('/')[0]}/{entries[0][1]}"))
         assert probe["streams"][0]["codec_name"] == "aac"
+        assert probe["streams"][0]["channels"] == (1 if uri.startswith("speech_") else 2)
         rendition = asset.renditions.get(name=uri.split("/")[0])
         assert target * 0.85 < rendition.bitrate / 1000 < target * 1.2, (uri, rendition.bitrate)
     waveform = json.loads(_local(asset, "waveform.json").read_text())

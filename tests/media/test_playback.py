@@ -138,7 +138,7 @@ def test_a_real_hls_client_plays_everything_from_the_master_url(
             ["ffprobe", "-v", "error", "-show_entries", "program=program_id", "-of", "csv", master],
             capture_output=True, timeout=60, text=True,
         )  # fmt: skip
-        variants = 3 if purpose == "audio" else 1
+        variants = 4 if purpose == "audio" else 2  # the data-saver rungs too
         assert probe.stdout.count("program") == variants, probe.stdout
 
 

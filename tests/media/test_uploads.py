@@ -78,7 +78,9 @@ def test_upload_runs_the_pipeline_and_the_asset_reports_renditions(
     body = user_client.get(f"/api/v1/media/assets/{asset_id}").json()
     assert body["status"] == "ready"
     assert {r["name"]: r["status"] for r in body["renditions"]} == {
-        "aac_256k": "ready", "aac_128k": "ready", "aac_64k": "ready", "waveform": "ready",
+        "aac_256k": "ready", "aac_128k": "ready", "aac_64k": "ready", "speech_48k": "ready",
+        "waveform": "ready", "download_high": "ready", "download_standard": "ready",
+        "download_data-saver": "ready",
     }  # fmt: skip
     assert body["hls_url"].endswith("/hls/master.m3u8")
     assert body["waveform_url"].endswith("/waveform.json")

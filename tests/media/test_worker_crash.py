@@ -89,7 +89,8 @@ def test_killed_worker_redelivers_and_finishes_cleanly(tmp_path, monkeypatch):
         def ready():
             return MediaAsset.objects.filter(id=asset.id, status=AssetStatus.READY).exists()
 
-        _wait_for(ready, 180, "the redelivered task to finish")
+        # The redelivered run makes every rung, the data-saver ones and the downloads too.
+        _wait_for(ready, 300, "the redelivered task to finish")
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -101,7 +102,10 @@ def test_killed_worker_redelivers_and_finishes_cleanly(tmp_path, monkeypatch):
     asset.refresh_from_db()
     assert asset.processing_attempts == 2, (tmp_path / "worker.log").read_text()[-3000:]
     names = sorted(asset.renditions.values_list("name", flat=True))
-    assert names == ["360p", "480p", "720p", "poster", "thumbnail"]
+    assert names == [
+        "144p", "240p", "360p", "480p", "720p", "download_data-saver", "download_high",
+        "download_standard", "poster", "thumbnail",
+    ]  # fmt: skip
     assert set(asset.renditions.values_list("status", flat=True)) == {"ready"}
     root = layout.asset_root(asset.purpose, asset.id)
     runs = {key[len(root) + 1 :].split("/")[0] for key in storage.list_keys(root)}

@@ -20,10 +20,12 @@ from tests.media.s3_fixtures import bucket_keys
 
 pytestmark = [pytest.mark.django_db]
 
+AUDIO_RUNGS = ("aac_256k", "aac_128k", "aac_64k", "speech_48k")
 AUDIO_OUTPUTS = sorted(
-    [f"hls/aac_{rate}/index.m3u8" for rate in ("256k", "128k", "64k")]
-    + [f"hls/aac_{rate}/seg_0000{n}.ts" for rate in ("256k", "128k", "64k") for n in range(3)]
+    [f"hls/{rung}/index.m3u8" for rung in AUDIO_RUNGS]
+    + [f"hls/{rung}/seg_0000{n}.ts" for rung in AUDIO_RUNGS for n in range(3)]
     + ["hls/master.m3u8", "waveform.json"]
+    + [f"downloads/{rung}.m4a" for rung in ("aac_256k", "aac_128k", "speech_48k")]
 )
 
 
@@ -79,7 +81,7 @@ def test_signed_playback_serves_playlists_and_redirects_to_presigned_urls(
     assert master.status_code == 200
     assert master["Content-Type"] == "application/vnd.apple.mpegurl"
     variants = [line for line in master.content.decode().splitlines() if line.endswith(".m3u8")]
-    assert variants == ["aac_256k/index.m3u8", "aac_128k/index.m3u8", "aac_64k/index.m3u8"]
+    assert variants == [f"{rung}/index.m3u8" for rung in AUDIO_RUNGS]
 
     variant_url = urljoin(body["hls_url"], variants[-1])
     variant = client.get(variant_url)
@@ -98,7 +100,8 @@ def test_signed_playback_serves_playlists_and_redirects_to_presigned_urls(
     assert fetched.status_code == 200
     assert fetched.headers["Content-Type"] == "video/mp2t"
     stored = s3_client.get_object(
-        Bucket=s3_bucket, Key=f"{ready_audio.output_prefix}/hls/aac_64k/seg_00000.ts"
+        Bucket=s3_bucket,
+        Key=f"{ready_audio.output_prefix}/hls/{variants[-1].split('/')[0]}/seg_00000.ts",
     )
     assert fetched.content == stored["Body"].read() and len(fetched.content) > 1000
 
