@@ -5,6 +5,7 @@ from media.models import (
     DirectUpload,
     EditJob,
     MediaAsset,
+    Outline,
     Rendition,
     Transcript,
     TranscriptSegment,
@@ -150,3 +151,14 @@ class CaptionTrackAdmin(_ReadOnly):
     list_filter = ("source", "is_current", "language")
     search_fields = ("asset__id",)
     raw_id_fields = ("asset", "created_by")
+
+
+@admin.register(Outline)
+class OutlineAdmin(_ReadOnly):
+    """Chapters and summaries: the language model's drafts beside what the owner published
+    (owners publish through the API; moderators read both here)."""
+
+    list_display = ("asset", "status", "accepted_at", "accepted_by", "attempts", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("asset__id", "summary", "draft_summary")
+    raw_id_fields = ("asset", "accepted_by")

@@ -212,7 +212,8 @@ def test_bulk_decisions_across_kinds(console):
     assert (post.status, post.rejection_reason) == ("rejected", "Not for this platform.")
     assert Report.objects.get(post=post).status == ReportStatus.UPHELD
     assert (movie.status, story.status, keep.status) == ("approved", "approved", "pending")
-    assert LogEntry.objects.count() == 4
+    # One entry per decision, and the upheld report's own beside its post's rejection.
+    assert LogEntry.objects.count() == 5
 
 
 def test_approving_a_reported_post_dismisses_its_reports(console):

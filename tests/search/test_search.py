@@ -147,6 +147,7 @@ def test_result_shape(api_client, catalogue):
         "description",
         "artist",
         "image_url",
+        "image",
         "duration_seconds",
         "score",
         "moments",
