@@ -48,6 +48,7 @@ def test_register_creates_account_signs_in_and_emails_a_code(
         "is_creator": False,
         "role": "user",
         "language": "",
+        "quality": "auto",
         "date_joined": body["user"]["date_joined"],
     }
     assert user.check_password(GOOD["password"])
