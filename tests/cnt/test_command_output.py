@@ -27,7 +27,10 @@ def project_commands() -> list[tuple[str, str]]:
     for name, app in sorted(get_commands().items()):
         if isinstance(app, str) and not app.startswith("django") and "." not in app.split(".")[0]:
             module = __import__(app).__file__
-            if module and Path(module).resolve().is_relative_to(BASE_DIR):
+            path = Path(module).resolve() if module else None
+            # The project's own apps: under BASE_DIR, not an installed package (a
+            # virtualenv may live under BASE_DIR too).
+            if path and path.is_relative_to(BASE_DIR) and "site-packages" not in path.parts:
                 found.append((app, name))
     return found
 
