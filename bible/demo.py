@@ -3,7 +3,7 @@ podcast episodes are about (found by GET bible/passages)."""
 
 from bible.models import BibleStory, DocumentAsset
 from bible.services import scripture_links_set
-from catalog.demo import demo_moderate
+from catalog.demo import demo_moderate, demo_seconds
 from catalog.models import Podcast
 from media.demo import demo_document, demo_film, demo_image
 from media.models import AssetPurpose
@@ -72,8 +72,7 @@ def _seed_stories(context, admin):
                 subtitle=reference,
                 color=(30, 110, 150),
             )
-            duration = story.video.duration_seconds if story.video else 0
-            story.duration_seconds = round(duration or 0)
+            story.duration_seconds = demo_seconds(story.video)
             story.save()
             demo_moderate(context, story, pending=PENDING, rejected=REJECTED)
 

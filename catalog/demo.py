@@ -97,7 +97,7 @@ NARRATION = {
 }
 
 
-def _seconds(asset) -> int:
+def demo_seconds(asset) -> int:
     """The length an item shows, from its media as probed at upload (0 without media)."""
     return round(asset.duration_seconds or 0) if asset is not None else 0
 
@@ -174,7 +174,7 @@ def _seed_podcasts(context):
                 subtitle=f"{artist.name} · Episode {episode}",
                 color=(150, 80, 50),
             )
-            podcast.duration_seconds = _seconds(podcast.audio)
+            podcast.duration_seconds = demo_seconds(podcast.audio)
             podcast.save()
             demo_moderate(context, podcast, pending=PENDING, rejected=REJECTED)
 
@@ -205,7 +205,7 @@ def _seed_music(context):
                 subtitle=artist.name,
                 color=(40, 120, 90),
             )
-            track.duration_seconds = _seconds(track.audio)
+            track.duration_seconds = demo_seconds(track.audio)
             track.save()
             demo_moderate(context, track, pending=PENDING)
 
@@ -244,7 +244,7 @@ def _seed_movies(context):
                 color=(90, 60, 140),
                 size=(1000, 1500),
             )
-            movie.duration_seconds = _seconds(movie.video)
+            movie.duration_seconds = demo_seconds(movie.video)
             movie.save()
             demo_moderate(context, movie, pending=PENDING, rejected=REJECTED)
 

@@ -106,15 +106,6 @@ def _warn_speech(context) -> None:
         context.warnings.append(message)
 
 
-def demo_video(
-    context, *, owner, purpose: str, seconds: float = 3.0, tone: int = 330
-) -> MediaAsset | None:
-    """A test-pattern MP4, or None when the run makes no audio and video."""
-    if not context.with_media:
-        return None
-    path = samples.make_video(context.tmp / f"{uuid.uuid4()}.mp4", seconds=seconds, tone=tone)
-    return demo_file(context, owner=owner, purpose=purpose, suffix=".mp4", data=path.read_bytes())
-
 
 def seed(context) -> None:
     if context.with_media and not samples.ffmpeg_available():
