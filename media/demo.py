@@ -106,7 +106,6 @@ def _warn_speech(context) -> None:
         context.warnings.append(message)
 
 
-
 def seed(context) -> None:
     if context.with_media and not samples.ffmpeg_available():
         context.with_media = False
