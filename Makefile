@@ -76,7 +76,9 @@ run: venv messages
 	@scripts/ensure-system.sh ffmpeg speech
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py seed_demo
+	@# The demo's media goes to the embedded worker's queue: it is processed once the worker
+	@# below starts, while the server already answers (each item turns ready over the socket).
+	EMBEDDED_WORKER=1 $(BIN)/python manage.py seed_demo
 	@echo "==> serving on http://$(HOST):$(PORT)  (admin: /admin/, API docs: /api/docs/)"
 	@echo "==> with a Celery worker and beat (Procfile.dev); Ctrl-C stops them all"
 	HOST=$(HOST) EMBEDDED_WORKER=1 $(BIN)/honcho -f Procfile.dev start -p $(PORT)

@@ -20,6 +20,7 @@ redelivered or retried processing task) sends a chord of the missing chunks only
 
 import json
 import logging
+import math
 import shutil
 import tempfile
 from dataclasses import replace
@@ -78,6 +79,27 @@ def _put_json(key: str, data: dict, workdir: Path) -> None:
 # --- the claiming run: split, then hand the chunks out --------------------------------------
 
 
+def chunk_seconds(duration: float) -> float:
+    """The chunk length for a video of `duration` seconds: about MEDIA_CHUNK_SECONDS, the
+    count rounded up to a multiple of MEDIA_CHUNK_PARALLELISM so the workers finish together
+    (600 s in 120 s chunks is 5, which keeps two workers busy for 3 chunks' time; in 6 chunks
+    of about 100 s each does 3), each a whole number of HLS segments long. The cuts land on
+    the next keyframe after each multiple."""
+    target = settings.MEDIA_CHUNK_SECONDS
+    parallel = max(1, settings.MEDIA_CHUNK_PARALLELISM)
+    if duration <= 0:
+        return float(target)
+    count = math.ceil(max(1, math.ceil(duration / target)) / parallel) * parallel
+    # A whole number of HLS segments per chunk, so only the last chunk ends on a short one;
+    # rounding the length to segments can change the count, so try the next counts too.
+    segment = settings.MEDIA_HLS_SEGMENT_SECONDS
+    for n in range(count, count + 8 * parallel, parallel):
+        seconds = math.ceil(duration / n / segment) * segment
+        if math.ceil(duration / seconds) % parallel == 0:
+            return float(seconds)
+    return duration / count
+
+
 def split_command(
     src: Path, info: ProbeResult, audio: list[list[int]], out: Path, copy_args: list[str]
 ) -> list[str]:
@@ -90,7 +112,7 @@ def split_command(
             f"-ac:a:{j}", str(channels), f"-ar:a:{j}", str(profiles.AUDIO_SAMPLE_RATE),
         ]  # fmt: skip
     command += [
-        "-f", "segment", "-segment_time", str(settings.MEDIA_CHUNK_SECONDS),
+        "-f", "segment", "-segment_time", f"{chunk_seconds(info.duration):g}",
         "-segment_format", CHUNK_FORMAT, str(out / "%05d.ts"),
     ]  # fmt: skip
     return [*command, *copy_args]

@@ -64,8 +64,40 @@ def ladder_command(
 
 
 def ladder_graph(info: ProbeResult, rungs: list[profiles.VideoProfile]) -> str:
-    """The filter graph splitting the first video stream into one scaled output per rung,
-    labelled [v0], [v1], ..."""
+    """The filter graph scaling the first video stream into one output per rung, labelled
+    [v0], [v1], ... (rungs from the largest down).
+
+    The scalers are chained: each rung is scaled from the one above it rather than from the
+    source, so a 1080p source is read at full size once and the small rungs scale small
+    frames. Every rung's size is fixed from the source's (as `scale=-2:h` would give it from
+    the source), so the chain changes no output size."""
+    width, height = info.display_size
+    if not width or not height or len(rungs) == 1:
+        return _parallel_graph(info, rungs)
+    graph, source = [], "[0:v:0]"
+    for i, rung in enumerate(rungs):
+        w, h = rung_size(width, height, rung.height)
+        chain = f"{source}scale={w}:{h}:flags=bicubic,setsar=1"
+        if i == 0:
+            chain += ",format=yuv420p"
+        if i == len(rungs) - 1:
+            graph.append(f"{chain}[v{i}]")
+        else:
+            graph.append(f"{chain},split=2[v{i}][c{i}]")
+            source = f"[c{i}]"
+    return ";".join(graph)
+
+
+def rung_size(width: int, height: int, short_side: int) -> tuple[int, int]:
+    """A rung's frame size from the source's: the short side `short_side`, the long side in
+    the source's proportion rounded to an even number, as FFmpeg's `scale=-2:h` rounds it."""
+    if height > width:
+        return short_side, 2 * ((short_side * height + width) // (2 * width))
+    return 2 * ((short_side * width + height) // (2 * height)), short_side
+
+
+def _parallel_graph(info: ProbeResult, rungs: list[profiles.VideoProfile]) -> str:
+    """Every rung scaled from the source (its size unknown, or a single rung)."""
     width, height = info.display_size
     portrait = (height or 0) > (width or 0)
     labels = "".join(f"[s{i}]" for i in range(len(rungs)))

@@ -663,6 +663,9 @@ MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="veryfast")
 MEDIA_REMUX = env.bool("MEDIA_REMUX", default=True)
 MEDIA_PARALLEL_MIN_SECONDS = env.int("MEDIA_PARALLEL_MIN_SECONDS", default=600)
 MEDIA_CHUNK_SECONDS = env.int("MEDIA_CHUNK_SECONDS", default=120)
+# How many chunk encodes run at once (media workers x their concurrency): a long video is cut
+# into a multiple of this many chunks, so no worker is left with one more than the others.
+MEDIA_CHUNK_PARALLELISM = env.int("MEDIA_CHUNK_PARALLELISM", default=2)
 MEDIA_WAVEFORM_PEAKS = env.int("MEDIA_WAVEFORM_PEAKS", default=1000)
 MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=3)
 MEDIA_HEARTBEAT_STALE_SECONDS = env.int("MEDIA_HEARTBEAT_STALE_SECONDS", default=60)

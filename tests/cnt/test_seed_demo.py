@@ -37,10 +37,14 @@ def _all_rows():
     }
 
 
-def test_seed_demo_loads_real_media_and_is_idempotent():
+def test_seed_demo_loads_real_media_and_is_idempotent(settings):
+    # As `make run` seeds: tasks go to the embedded worker's queue (the command reads the
+    # setting; this test's transaction never commits, so nothing is sent).
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "Demo admin: username 'admin'" in out.getvalue()
+    assert "queued for the worker" in out.getvalue()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("cnt-demo-2026")
     assert Podcast.objects.filter(status=ModerationStatus.APPROVED).count() == 3
@@ -65,6 +69,7 @@ def test_seed_demo_loads_real_media_and_is_idempotent():
     again = io.StringIO()
     call_command("seed_demo", stdout=again)
     assert "0 rows created" in again.getvalue()
+    assert "queued" not in again.getvalue()  # nothing new to process
     assert _all_rows() == counts
 
 

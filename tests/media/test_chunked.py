@@ -175,3 +175,19 @@ def test_a_copyable_top_rung_is_remuxed_in_the_cutting_pass(
     assert _packet_hashes(top, from_mp4=False) == _packet_hashes(source, from_mp4=True)
     assert asset.renditions.get(name="480p").status == RenditionStatus.READY
     _assert_plays_across_joins(_local(asset, "hls/360p/index.m3u8"))
+
+
+@pytest.mark.parametrize("parallelism", [1, 2, 3])
+def test_chunks_come_in_multiples_of_the_workers_and_whole_segments(settings, parallelism):
+    """A 10-minute video in 120 s chunks would be 5: one worker of two would encode a third
+    chunk while the other waits. The chunk length is set so every worker gets as many."""
+    import math
+
+    settings.MEDIA_CHUNK_SECONDS = 120
+    settings.MEDIA_HLS_SEGMENT_SECONDS = 6
+    settings.MEDIA_CHUNK_PARALLELISM = parallelism
+    for duration in (600.0, 1234.5, 3600.0, 5400.0):
+        seconds = chunked.chunk_seconds(duration)
+        count = math.ceil(duration / seconds)
+        assert seconds % 6 == 0 and seconds <= 120
+        assert count % parallelism == 0, (duration, seconds, count)

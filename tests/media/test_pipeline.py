@@ -208,3 +208,27 @@ def test_owner_is_notified_of_ready_and_failed(
     assert pipeline.asset_process(asset_id=broken.id) == "failed"
     failed = Notification.objects.get(recipient=asset.owner, type="media_failed")
     assert failed.title == "broken.mp3 could not be processed"
+
+
+@pytest.mark.parametrize(
+    ("size", "short_side"),
+    [((1920, 1080), 480), ((1440, 1080), 360), ((1918, 1080), 240), ((1080, 1920), 144),
+     ((1000, 562), 360), ((720, 1278), 480)],
+)  # fmt: skip
+def test_chained_scalers_give_the_sizes_ffmpeg_gives_from_the_source(tmp_path, size, short_side):
+    """Each rung is scaled from the one above it, at the size FFmpeg's own `scale=-2:h`
+    (or `h:-2` for portrait) gives straight from the source."""
+    import subprocess
+
+    from media.ffmpeg import rung_size
+
+    width, height = size
+    portrait = height > width
+    scale = f"scale={short_side}:-2" if portrait else f"scale=-2:{short_side}"
+    out = tmp_path / "frame.png"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"color=size={width}x{height}:d=0.04",
+         "-vf", scale, "-frames:v", "1", str(out)],
+        check=True,
+    )  # fmt: skip
+    assert rung_size(width, height, short_side) == Image.open(out).size

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -53,3 +54,8 @@ class Command(BaseCommand):
         )
         for message in context.messages:
             self.stdout.write(message)
+        if context.with_media and context.created and not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.stdout.write(
+                "The demo's audio and video are queued for the worker: they turn ready over the "
+                "next minute or two once it runs (make run starts it)."
+            )
