@@ -266,7 +266,7 @@ WS_REVALIDATE_SECONDS = env.float("WS_REVALIDATE_SECONDS", default=60.0)
 
 CELERY_BROKER_URL = env(
     "CELERY_BROKER_URL",
-    default=REDIS_URL or ("filesystem://" if EMBEDDED_WORKER else "memory://localhost/"),
+    default=REDIS_URL or ("filesystem://localhost/" if EMBEDDED_WORKER else "memory://localhost/"),
 )
 # Results are kept only by tasks that ask (a chord's header: the chunks of a long video);
 # the embedded worker keeps them in files beside its broker.
