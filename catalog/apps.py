@@ -12,7 +12,8 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from catalog import moderators, receivers
+        # catalog.transcripts registers the writer of approved outline edits.
+        from catalog import moderators, receivers, transcripts  # noqa: F401
 
         receivers.connect()
         post_migrate.connect(moderators.on_post_migrate, dispatch_uid="catalog-moderators")

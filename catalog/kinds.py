@@ -153,6 +153,8 @@ def kind_text_choices(class_name: str, selected=None) -> type[models.TextChoices
 # writer: writer(obj=..., value=...) keeps the app's rows and returns the value to store on
 # the item (normalised), or raises an application error for a value it refuses.
 _FIELD_WRITERS: dict[tuple[str, str], Callable] = {}
+# The kind name of a writer for every kind (a field all kinds share, such as OUTLINE).
+ANY_KIND = "*"
 
 
 def kind_field_writer_register(kind_name: str, field: str, writer: Callable) -> None:
@@ -160,7 +162,19 @@ def kind_field_writer_register(kind_name: str, field: str, writer: Callable) -> 
 
 
 def kind_field_writer(kind_name: str, field: str) -> Callable | None:
-    return _FIELD_WRITERS.get((kind_name, field))
+    return _FIELD_WRITERS.get((kind_name, field)) or _FIELD_WRITERS.get((ANY_KIND, field))
+
+
+# Spoken word's chapters and summary (catalog/transcripts.py): not a column of the item but
+# public text like its description, so an untrusted owner's change to approved content waits
+# for review as part of the item's pending edit ({"summary": str, "chapters": [...]}).
+OUTLINE = "outline"
+
+
+def kind_reviewed_fields(kind: "ContentKind") -> tuple[str, ...]:
+    """Every field whose change waits for review: the kind's public text, and the outline
+    of spoken word."""
+    return (*kind.reviewed_text_fields, *((OUTLINE,) if kind.is_spoken_word else ()))
 
 
 # Such a field can also register a normaliser: normalise(value=...) returns the value as the

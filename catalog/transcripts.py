@@ -5,10 +5,13 @@ Transcripts belong to the streamed asset (media layer), so every kind that strea
 and every place that plays it (the HLS master), shares them.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from catalog import kinds, policies, selectors
+from django.db import transaction
+
+from catalog import kinds, moderation, policies, selectors
 from cnt.errors import Forbidden, InvalidInput
+from cnt.models import ModerationStatus
 from media import outlines, transcripts
 from media.models import CaptionTrack, MediaAsset, Transcript
 
@@ -101,11 +104,25 @@ def content_captions_history(*, obj, user) -> list[CaptionTrack]:
     )
 
 
-def content_outline_get(*, obj, user) -> outlines.OutlineView:
+def content_outline_get(*, obj, user) -> dict:
     """An item's published chapters and summary; the owner and moderators also see the
-    language model's draft. `none` for content that is not spoken word."""
+    language model's draft and whether their own chapters wait for a moderator."""
     asset = selectors.primary_asset(obj) if kinds.kind_for(obj).is_spoken_word else None
-    return outlines.outline_view(asset=asset, with_draft=policies.can_edit_captions(user, obj))
+    with_draft = policies.can_edit_captions(user, obj)
+    view = outlines.outline_view(asset=asset, with_draft=with_draft)
+    pending = None
+    if with_draft:
+        edit = moderation.pending_edit_for(obj)
+        if edit is not None and kinds.OUTLINE in edit.changes and asset is not None:
+            pending = _outline_view_of(edit.changes[kinds.OUTLINE], asset)
+    return {**asdict(view), "pending_review": pending}
+
+
+def _outline_view_of(value: dict, asset: MediaAsset) -> dict:
+    return {
+        "summary": value["summary"],
+        "chapters": outlines.chapters_with_ends(value["chapters"], asset.duration_seconds),
+    }
 
 
 def _outline_asset(obj, user) -> MediaAsset:
@@ -117,16 +134,74 @@ def _outline_asset(obj, user) -> MediaAsset:
     return asset
 
 
-def content_outline_publish(*, obj, user, summary: str | None, chapters) -> None:
-    """Owner or moderator: publish chapters and a summary (written or edited from the draft)."""
-    outlines.outline_publish(
-        asset=_outline_asset(obj, user), user=user, summary=summary, chapters=chapters
-    )
+def content_outline_publish(*, obj, user, summary: str | None, chapters) -> bool:
+    """Owner or moderator: publish chapters and a summary (written or edited from the draft).
+
+    They are public text: an untrusted owner's chapters for approved content wait for a
+    moderator as part of the item's pending edit (the published ones stay meanwhile), as a
+    changed description does. True when they wait."""
+    asset = _outline_asset(obj, user)
+    summary, cleaned = outlines.outline_clean(asset=asset, summary=summary, chapters=chapters)
+    kind_name = kinds.kind_for(obj).name
+    model = type(obj)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        if locked.status != ModerationStatus.APPROVED or policies.publishes_without_review(user):
+            outlines.outline_publish(asset=asset, user=user, summary=summary, chapters=cleaned)
+            moderation.content_edit_withdraw(
+                content_type=kind_name, obj=locked, fields={kinds.OUTLINE}
+            )
+            return False
+        if outlines.outline_published(asset=asset) == (summary, cleaned):
+            moderation.content_edit_withdraw(
+                content_type=kind_name, obj=locked, fields={kinds.OUTLINE}
+            )
+            return False
+        moderation.content_edit_submit(
+            content_type=kind_name,
+            obj=locked,
+            owner=user,
+            changes={kinds.OUTLINE: {"summary": summary, "chapters": cleaned}},
+        )
+    return True
 
 
-def content_outline_accept(*, obj, user) -> None:
-    """Owner or moderator: publish the drafted chapters and summary as they are."""
-    outlines.outline_accept_draft(asset=_outline_asset(obj, user), user=user)
+def content_outline_accept(*, obj, user) -> bool:
+    """Owner or moderator: publish the drafted chapters and summary as they are (through
+    review as `content_outline_publish`). True when they wait for a moderator."""
+    summary, chapters = outlines.outline_draft(asset=_outline_asset(obj, user))
+    return content_outline_publish(obj=obj, user=user, summary=summary, chapters=chapters)
+
+
+def _outline_write(*, obj, value: dict) -> None:
+    """An approved outline edit: the owner's chapters and summary become the published ones."""
+    asset = selectors.primary_asset(obj)
+    if asset is not None:
+        outlines.outline_publish(
+            asset=asset, user=obj.owner, summary=value["summary"], chapters=value["chapters"]
+        )
+
+
+kinds.kind_field_writer_register(kinds.ANY_KIND, kinds.OUTLINE, _outline_write)
+
+
+def content_outline_published(obj) -> dict:
+    """The published outline as an outline edit carries one: {summary, chapters}."""
+    asset = selectors.primary_asset(obj)
+    summary, chapters = outlines.outline_published(asset=asset) if asset else ("", [])
+    return {"summary": summary, "chapters": chapters}
+
+
+def content_outline_text(obj, value: dict | None = None) -> str:
+    """An outline as a moderator reads it: the summary, then one line per chapter
+    ("12:05  Title"). `value` is a proposed one; without it, the published one."""
+    value = content_outline_published(obj) if value is None else value
+    summary, chapters = value.get("summary", ""), value.get("chapters", [])
+    lines = [summary] if summary else []
+    for chapter in chapters:
+        minutes, seconds = divmod(int(chapter["start"]), 60)
+        lines.append(f"{minutes}:{seconds:02d}  {chapter['title']}")
+    return "\n".join(lines)
 
 
 def content_chapters_vtt(*, obj) -> str | None:

@@ -76,7 +76,7 @@ class OutlineView:
     draft_chapters: list[dict] | None
 
 
-def _with_ends(chapters: list[dict], duration: float | None) -> list[dict]:
+def chapters_with_ends(chapters: list[dict], duration: float | None) -> list[dict]:
     """Each chapter ends where the next starts; the last at the end of the media."""
     if not chapters:
         return []
@@ -111,10 +111,10 @@ def outline_view(*, asset: MediaAsset | None, with_draft: bool) -> OutlineView:
         status=status,
         reason=reason,
         summary=outline.summary,
-        chapters=_with_ends(outline.chapters, duration),
+        chapters=chapters_with_ends(outline.chapters, duration),
         accepted_at=outline.accepted_at,
         draft_summary=outline.draft_summary if with_draft else None,
-        draft_chapters=_with_ends(outline.draft_chapters, duration) if with_draft else None,
+        draft_chapters=chapters_with_ends(outline.draft_chapters, duration) if with_draft else None,
     )
 
 
@@ -248,9 +248,9 @@ def outline_run(*, outline_id) -> str:
 # --- the owner's decision --------------------------------------------------------------------
 
 
-def outline_publish(*, asset: MediaAsset, user, summary: str | None, chapters) -> Outline:
-    """The owner's (or a moderator's) chapters and summary become the published ones:
-    written by hand or edited from the draft. Raises InvalidInput; changes nothing then."""
+def outline_clean(*, asset: MediaAsset, summary: str | None, chapters) -> tuple[str, list[dict]]:
+    """(summary, chapters) as they would be published; raises InvalidInput for what is not
+    publishable."""
     try:
         cleaned = chapters_clean(chapters, duration=asset.duration_seconds)
     except ValueError as exc:
@@ -258,6 +258,27 @@ def outline_publish(*, asset: MediaAsset, user, summary: str | None, chapters) -
     summary = (summary or "").strip()
     if len(summary) > MAX_SUMMARY:
         raise InvalidInput(errors={"summary": [f"At most {MAX_SUMMARY} characters."]})
+    return summary, cleaned
+
+
+def outline_published(*, asset: MediaAsset) -> tuple[str, list[dict]]:
+    """(summary, chapters) published now; empty when none."""
+    outline = Outline.objects.filter(asset_id=asset.pk).first()
+    return (outline.summary, outline.chapters) if outline is not None else ("", [])
+
+
+def outline_draft(*, asset: MediaAsset) -> tuple[str, list[dict]]:
+    """(summary, chapters) the language model drafted. Raises InvalidInput when there is none."""
+    outline = Outline.objects.filter(asset_id=asset.pk).first()
+    if outline is None or not outline.draft_chapters:
+        raise InvalidInput(errors={"draft": ["There is no drafted outline to accept yet."]})
+    return outline.draft_summary, outline.draft_chapters
+
+
+def outline_publish(*, asset: MediaAsset, user, summary: str | None, chapters) -> Outline:
+    """The owner's (or a moderator's) chapters and summary become the published ones:
+    written by hand or edited from the draft. Raises InvalidInput; changes nothing then."""
+    summary, cleaned = outline_clean(asset=asset, summary=summary, chapters=chapters)
     with transaction.atomic():
         outline, _ = Outline.objects.get_or_create(asset_id=asset.pk)
         outline = Outline.objects.select_for_update().get(pk=outline.pk)
@@ -273,12 +294,8 @@ def outline_publish(*, asset: MediaAsset, user, summary: str | None, chapters) -
 
 def outline_accept_draft(*, asset: MediaAsset, user) -> Outline:
     """Publish the draft as the model wrote it. Raises InvalidInput when there is none."""
-    outline = Outline.objects.filter(asset_id=asset.pk).first()
-    if outline is None or not outline.draft_chapters:
-        raise InvalidInput(errors={"draft": ["There is no drafted outline to accept yet."]})
-    return outline_publish(
-        asset=asset, user=user, summary=outline.draft_summary, chapters=outline.draft_chapters
-    )
+    summary, chapters = outline_draft(asset=asset)
+    return outline_publish(asset=asset, user=user, summary=summary, chapters=chapters)
 
 
 def chapters_vtt(*, asset: MediaAsset) -> str | None:
@@ -288,7 +305,7 @@ def chapters_vtt(*, asset: MediaAsset) -> str | None:
         return None
     cues = [
         Cue(start=c["start"], end=c["end"], lines=[c["title"]])
-        for c in _with_ends(outline.chapters, asset.duration_seconds)
+        for c in chapters_with_ends(outline.chapters, asset.duration_seconds)
     ]
     return captions.vtt_write(cues)
 
@@ -307,6 +324,6 @@ def chapters_document(chapters: list[dict], *, duration: float | None) -> dict:
         "version": "1.2.0",
         "chapters": [
             {"startTime": c["start"], "endTime": c["end"], "title": c["title"]}
-            for c in _with_ends(chapters, duration)
+            for c in chapters_with_ends(chapters, duration)
         ],
     }

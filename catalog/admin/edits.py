@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.policies import is_moderator
-from catalog import kinds, moderation
+from catalog import kinds, moderation, transcripts
 from catalog.admin.console import RejectForm, status_badge
 from catalog.models import EditStatus, PendingEdit
 
@@ -44,6 +44,14 @@ def _text(value) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return "" if value is None else str(value)
+
+
+def _comparison_row(obj, field: str, value) -> tuple[str, str, str]:
+    """(field, public now, proposed) as a moderator reads them."""
+    if field == kinds.OUTLINE:
+        now = transcripts.content_outline_text(obj) if obj is not None else ""
+        return "chapters and summary", now, transcripts.content_outline_text(obj, value)
+    return field, _text(getattr(obj, field, "")) if obj is not None else "", _text(value)
 
 
 @admin.register(PendingEdit)
@@ -120,10 +128,7 @@ class PendingEditAdmin(admin.ModelAdmin):
     @admin.display(description="public text → proposed")
     def comparison(self, edit):
         obj = moderation.model_for(edit.content_type).objects.filter(pk=edit.object_id).first()
-        rows = [
-            (field, _text(getattr(obj, field, "")) if obj is not None else "", _text(value))
-            for field, value in edit.changes.items()
-        ]
+        rows = [_comparison_row(obj, field, value) for field, value in edit.changes.items()]
         cell = '<td style="white-space:pre-wrap;max-width:480px">{}</td>'
         return format_html(
             "<table><thead><tr><th>Field</th><th>Public now</th><th>Proposed</th></tr></thead>"

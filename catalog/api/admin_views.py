@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import IsModerator
-from catalog import moderation
+from catalog import kinds, moderation, transcripts
 from catalog.api.serializers import content_type_field, moderation_status_field
 from catalog.dashboard import dashboard_stats
 from catalog.models import ContentType, EditStatus, PendingEdit
@@ -182,7 +182,12 @@ class PendingEditAdminSerializer(serializers.Serializer):
         obj = self.context.get("items", {}).get((edit.content_type, edit.object_id))
         if obj is None:
             return {}
-        return {field: getattr(obj, field, None) for field in edit.changes}
+        return {
+            field: transcripts.content_outline_published(obj)
+            if field == kinds.OUTLINE
+            else getattr(obj, field, None)
+            for field in edit.changes
+        }
 
 
 class EditDecisionSerializer(serializers.Serializer):

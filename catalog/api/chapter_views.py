@@ -40,6 +40,11 @@ class ChapterSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class PendingOutlineSerializer(serializers.Serializer):
+    summary = serializers.CharField(allow_blank=True)
+    chapters = ChapterSerializer(many=True)
+
+
 class ChaptersSerializer(serializers.Serializer):
     status = EnumField(
         OUTLINE_STATUSES,
@@ -57,6 +62,14 @@ class ChaptersSerializer(serializers.Serializer):
     )
     draft_chapters = ChapterSerializer(
         many=True, allow_null=True, help_text="The draft; only for the owner and moderators."
+    )
+    pending_review = PendingOutlineSerializer(
+        allow_null=True,
+        help_text=(
+            "The owner's chapters and summary waiting for a moderator (approved content's "
+            "public text is reviewed before it changes); only for the owner and moderators; "
+            "null: none waiting."
+        ),
     )
 
 
@@ -109,7 +122,11 @@ class ChaptersView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Publish chapters and a summary (owner or moderator)",
-        description="Written by hand or edited from the draft; they replace the published ones.",
+        description=(
+            "Written by hand or edited from the draft; they replace the published ones. On "
+            "approved content, an owner who is not a trusted artist proposes them: they wait "
+            "for a moderator (`pending_review`) and the published ones stay until then."
+        ),
         parameters=[TYPE_PARAMETER, ID_PARAMETER],
         request=ChaptersInputSerializer,
         responses={200: ChaptersSerializer},

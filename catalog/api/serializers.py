@@ -246,7 +246,8 @@ class PendingEditSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     changes = serializers.DictField(
         help_text="The proposed values, under the item's own field names (title, description, "
-        "tags, lyrics, scripture_reference, ...); the item's fields keep the public text."
+        "tags, lyrics, scripture_reference, ...; `outline`: proposed chapters and summary of "
+        "spoken word, as {summary, chapters}); the item's fields keep the public text."
     )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField(help_text="When the edit last changed.")

@@ -53,7 +53,7 @@ def content_edit_submit(*, content_type, obj, owner, changes: dict) -> PendingEd
     Proposing what is already pending writes nothing. Call inside the caller's transaction
     (with the item's row locked)."""
     content_type = ContentType(content_type)
-    allowed = set(kinds.kind_get(content_type).reviewed_text_fields)
+    allowed = set(kinds.kind_reviewed_fields(kinds.kind_get(content_type)))
     if set(changes) - allowed:
         raise TypeError(f"not reviewed text fields: {sorted(set(changes) - allowed)}")
     if not changes:
@@ -127,11 +127,15 @@ def _edit_decide(*, edit: PendingEdit, moderator, approve: bool, reason: str = "
 
 
 def _edit_apply(content_type, obj, changes: dict) -> None:
-    """Write the approved text to the item; fields another app stores go through its writer."""
+    """Write the approved text to the item; fields another app stores go through its writer,
+    and a field that is no column of the item (the outline) only through it."""
+    columns = {field.name for field in obj._meta.concrete_fields}
     for field, value in changes.items():
         writer = kinds.kind_field_writer(content_type.value, field)
-        setattr(obj, field, writer(obj=obj, value=value) if writer else value)
-    obj.save(update_fields=[*changes, "updated_at"])
+        stored = writer(obj=obj, value=value) if writer else value
+        if field in columns:
+            setattr(obj, field, stored)
+    obj.save(update_fields=[*(f for f in changes if f in columns), "updated_at"])
     if obj.status == ModerationStatus.APPROVED:
         lexicon_add_content(obj)
 

@@ -7,10 +7,9 @@ from django.db import transaction
 from django.db.models import Model
 
 from accounts.policies import is_moderator
-from catalog import kinds, moderation, selectors
+from catalog import kinds, moderation, policies, selectors
 from catalog.lexicon import lexicon_add_content
 from catalog.models import (
-    Artist,
     Category,
     Movie,
     MusicTrack,
@@ -138,11 +137,6 @@ def content_create(
     return obj
 
 
-def _is_trusted(user) -> bool:
-    """Staff and moderators, and trusted artists, change their approved content at once."""
-    return is_moderator(user) or Artist.objects.filter(user_id=user.pk, is_trusted=True).exists()
-
-
 def _normalised(kind, field: str, value):
     if field == "tags":
         return list(value)
@@ -194,7 +188,7 @@ def content_update(*, obj, user, **changes):
         cover = asset_get_usable_for_owner(
             user=user, asset_id=cover_id, kinds=(AssetKind.IMAGE,), field="cover"
         )
-    trusted = _is_trusted(user)
+    trusted = policies.publishes_without_review(user)
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
         kind_name = kinds.kind_for(locked).name

@@ -44,6 +44,14 @@ def _transcribed(item, paragraphs=PARAGRAPHS):
     )
 
 
+def _approve_pending_edit(item):
+    from catalog import moderation
+
+    edit = moderation.pending_edit_for(item)
+    assert edit is not None and "outline" in edit.changes
+    assert moderation.content_edit_approve(edit=edit, moderator=UserFactory(is_staff=True)).changed
+
+
 def _drafted(item, capture):
     """The item's transcript becomes ready and asks for a draft (as transcription does)."""
     _transcribed(item)
@@ -96,8 +104,12 @@ def test_real_speech_through_the_pipeline_gets_a_draft_the_owner_publishes(
     assert mine["draft_chapters"][0]["title"] == "Today we speak of"
     assert mine["draft_chapters"][-1]["end"] == pytest.approx(asset.duration_seconds)
 
+    # Accepting on approved content proposes them: they wait for a moderator.
     accepted = client_for(owner).post(f"/api/v1/podcast/{item.pk}/chapters/accept")
     assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["pending_review"]["chapters"][0]["title"] == "Today we speak of"
+    assert APIClient().get(f"/api/v1/podcast/{item.pk}/chapters").json()["chapters"] == []
+    _approve_pending_edit(item)
     public = APIClient().get(f"/api/v1/podcast/{item.pk}/chapters").json()
     assert public["chapters"][0]["title"] == "Today we speak of"
     assert public["summary"].startswith("Today we speak of forgiveness.")
@@ -107,7 +119,8 @@ def test_real_speech_through_the_pipeline_gets_a_draft_the_owner_publishes(
 def test_the_draft_follows_the_transcripts_paragraphs_and_owner_edits_publish(
     model, django_capture_on_commit_callbacks
 ):
-    item = PodcastFactory()
+    # Not approved yet: the owner's chapters publish at once (the item is reviewed anyway).
+    item = PodcastFactory(status=ModerationStatus.PENDING)
     outline = _drafted(item, django_capture_on_commit_callbacks)
     assert outline.status == OutlineStatus.DRAFT
     assert [c["start"] for c in outline.draft_chapters] == [0.0, 41.0, 82.0]
@@ -247,7 +260,7 @@ def test_chapters_the_model_marks_past_the_end_are_dropped(
 
 def test_without_a_key_nothing_is_drafted_and_the_owner_can_still_write_chapters(settings):
     settings.OPENAI_API_KEY = ""
-    item = PodcastFactory()
+    item = PodcastFactory(status=ModerationStatus.PENDING)
     _transcribed(item)
     assert outlines.outline_request(asset_id=item.audio_id) is False
     owner = client_for(item.owner)
@@ -327,3 +340,67 @@ def test_music_has_no_chapters_and_the_track_is_a_json_404(settings):
     response = owner.get(f"/api/v1/podcast/{item.pk}/chapters.vtt", HTTP_ACCEPT="text/vtt")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_an_owners_chapters_for_approved_content_wait_for_a_moderator(settings, client):
+    """Chapter titles and the summary are public text: on approved content an untrusted
+    owner's wait as the item's pending edit (the published ones stay, the moderator sees
+    both), as a changed description does; a moderator's or a trusted artist's publish."""
+    from catalog import moderation
+    from catalog.models import Artist
+
+    settings.OPENAI_API_KEY = ""
+    item = PodcastFactory()
+    outlines.outline_publish(
+        asset=item.audio, user=item.owner, summary="", chapters=[{"start": 0, "title": "Old"}]
+    )
+    owner = client_for(item.owner)
+    url = f"/api/v1/podcast/{item.pk}/chapters"
+    body = {"summary": "Rude words", "chapters": [{"start": 0, "title": "Rude title"}]}
+    response = owner.put(url, body, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert [c["title"] for c in data["chapters"]] == ["Old"]
+    assert data["pending_review"]["summary"] == "Rude words"
+    assert data["pending_review"]["chapters"] == [
+        {"start": 0.0, "end": 120.0, "title": "Rude title"}
+    ]
+    # The public, the feed's JSON chapters and the stranger see the published ones only.
+    stranger = client_for(UserFactory()).get(url).json()
+    assert [c["title"] for c in stranger["chapters"]] == ["Old"]
+    assert stranger["pending_review"] is None
+    assert "Rude" not in client.get(f"{url}.json").content.decode()
+    # The item's pending edit carries them; the owner's detail shows it.
+    detail = owner.get(f"/api/v1/podcasts/{item.pk}").json()
+    assert detail["pending_edit"]["changes"]["outline"]["summary"] == "Rude words"
+    # Rejected: nothing changes. Proposed again and approved: published.
+    # The console's edit queue shows the published outline beside the proposed one.
+    from django.contrib import admin
+
+    from catalog.models import PendingEdit
+
+    edit = moderation.pending_edit_for(item)
+    html = admin.site._registry[PendingEdit].comparison(edit)
+    assert "chapters and summary" in html and "0:00  Old" in html
+    assert "Rude words\n0:00  Rude title" in html
+    moderator = UserFactory(is_staff=True)
+    moderation.content_edit_reject(edit=edit, moderator=moderator, reason="Please keep it kind.")
+    assert [c["title"] for c in client.get(url).json()["chapters"]] == ["Old"]
+    body = {"summary": "Kind words", "chapters": [{"start": 0, "title": "Kind title"}]}
+    assert owner.put(url, body, format="json").json()["pending_review"]["summary"] == "Kind words"
+    _approve_pending_edit(item)
+    public = client.get(url).json()
+    assert (public["summary"], public["chapters"][0]["title"]) == ("Kind words", "Kind title")
+    # Setting them back to what is published withdraws the proposal.
+    owner.put(url, {"chapters": [{"start": 0, "title": "Draft"}]}, format="json")
+    back = owner.put(
+        url,
+        {"summary": "Kind words", "chapters": [{"start": 0, "title": "Kind title"}]},
+        format="json",
+    )
+    assert back.json()["pending_review"] is None
+    assert moderation.pending_edit_for(item) is None
+    # A trusted artist publishes at once.
+    Artist.objects.update_or_create(user=item.owner, defaults={"name": "Choir", "is_trusted": True})
+    trusted = owner.put(url, {"chapters": [{"start": 0, "title": "Trusted"}]}, format="json").json()
+    assert (trusted["chapters"][0]["title"], trusted["pending_review"]) == ("Trusted", None)
