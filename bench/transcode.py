@@ -8,7 +8,7 @@
 - our pipeline end to end against the bare FFmpeg commands it runs (target <= 1.05x);
 - the audio renditions + waveform against three bare FFmpeg encodes in parallel.
 
-    python bench/transcode.py [--quick] [--seconds 60] [--long-seconds 600]
+    python bench/transcode.py [--quick] [--cases ladder,chunked,audio] [--seconds 60] [--long-seconds 600]
                               [--long-height 720] [--chunk-seconds 120] [--preset veryfast]
 
 `--quick` uses CI-sized inputs (seconds, not minutes): it checks the bench runs; its
@@ -92,6 +92,12 @@ def main():
     parser.add_argument("--chunk-seconds", type=int, default=120)
     parser.add_argument("--audio-seconds", type=float, default=240)
     parser.add_argument("--preset", default="veryfast")
+    parser.add_argument(
+        "--cases",
+        default="ladder,chunked,audio",
+        type=lambda text: set(text.split(",")),
+        help="which comparisons to run (comma-separated): ladder, chunked, audio",
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.long_seconds, args.long_height = 6, 40, 360
@@ -104,11 +110,22 @@ def main():
         MEDIA_PARALLEL_MIN_SECONDS=10**9,
     )
 
-    from django.conf import settings
+    from accounts.models import User
+
+    user = User.objects.create(username="bench", email="bench@example.com")
+    if "ladder" in args.cases:
+        ladder_case(args, workdir, user)
+    if "chunked" in args.cases:
+        chunked_case(args, workdir)
+    if "audio" in args.cases:
+        audio_case(args, workdir, user)
+
+
+def ladder_case(args, workdir: Path, user):
     from django.db import transaction
 
-    from accounts.models import User
-    from media import chunked, ffmpeg, profiles, remux, services
+    from media import ffmpeg, profiles, remux, services
+    from media.pipeline import asset_reprocess
     from media.probe import probe
 
     source = workdir / "source-1080p.mp4"
@@ -136,7 +153,6 @@ def main():
         )
     )
 
-    user = User.objects.create(username="bench", email="bench@example.com")
     with transaction.atomic():
         asset = services.asset_create_from_path(
             owner=user, purpose="video", path=source, filename="source.mp4"
@@ -144,7 +160,6 @@ def main():
     start = time.perf_counter()
     # asset_create_from_path queued processing after commit; in eager mode it ran above,
     # so time a reprocess, which is the same pipeline run end to end.
-    from media.pipeline import asset_reprocess
 
     with transaction.atomic():
         asset_reprocess(asset=asset)
@@ -168,6 +183,13 @@ def main():
     print(f"  our pipeline end to end       {pipeline:8.2f} s")
     print(f"  bare commands (ladder+stills) {bare:8.2f} s")
     print(f"  pipeline / bare FFmpeg        {pipeline / bare:8.2f}×   (target ≤ 1.05×)")
+
+
+def chunked_case(args, workdir: Path):
+    from django.conf import settings
+
+    from media import chunked
+    from media.probe import probe
 
     cores = sorted(os.sched_getaffinity(0))[:2]
     if len(cores) < 2 or not shutil.which("taskset"):
@@ -199,6 +221,15 @@ def main():
         print(f"  one worker (core {cores[0]})        {one:8.2f} s")
         print(f"  two workers (cores {cores[0]},{cores[1]})   {two:8.2f} s")
         print(f"  speed-up                     {one / two:8.2f}×   (target ≥ 1.7×)")
+
+
+def audio_case(args, workdir: Path, user):
+    from django.conf import settings
+    from django.db import transaction
+
+    from media import ffmpeg, profiles, services
+    from media.pipeline import asset_reprocess
+    from media.probe import probe
 
     tone = workdir / "track.mp3"
     run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
