@@ -274,15 +274,35 @@ def test_recommendation_queries_are_bounded(django_assert_max_num_queries):
     play(listener, items[-1])
     recommendations_update()
     client = client_for(listener)
-    # Per request: the user and their roles, seeds, neighbours, follows, then a few per
-    # content kind (facts, followed artists and categories, the page's content): the same
-    # for a page of 5 as for a page of 40.
+    # Per list: the user, one query for every candidate and its facts, and the content of
+    # the page's items that are not cached yet (two per kind); once, which kinds have
+    # content (one per kind). Per related list: the user and their roles (three), the item,
+    # its candidates, the page's content. The same for a page of 5 as for a page of 40.
     for size in (5, 40):
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(10):
             assert len(ids(client.get(URL, {"page_size": size}))) == min(size, 16)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(10):
             response = client.get(f"/api/v1/music/{items[0].pk}/related", {"page_size": size})
             assert len(ids(response)) == min(size, 17)
+
+
+def test_item_summaries_are_cached_until_the_item_changes(clusters, django_assert_num_queries):
+    hymns, _ = clusters
+    recommendations_update()
+    url = f"/api/v1/music/{hymns[0].pk}/related"
+    first = APIClient().get(url)
+    assert set(ids(first, "similar")) == {ref(t) for t in hymns[1:]}
+    # The item and its candidates; the page's items come from the cache.
+    with django_assert_num_queries(2):
+        again = APIClient().get(url)
+    assert again.json() == first.json()
+    hymns[1].title = "Abide With Me"
+    hymns[1].save()
+    titles = {
+        row["item"]["id"]: row["item"]["title"] for row in APIClient().get(url).json()["results"]
+    }
+    assert titles[hymns[1].pk] == "Abide With Me"
+    assert titles[hymns[2].pk] == hymns[2].title
 
 
 def test_update_command_and_rebuild(clusters):
