@@ -4,13 +4,14 @@ item's related items, each returning every candidate with the facts the blending
 A list statement reads the listener's seeds (recent plays and playlist saves, weighted by
 recency), adds up the seeds' stored neighbours (never what the listener finished), finds
 their favourite categories and the artists they follow, and returns, per content kind in
-scope, the similar items, a few extra items of followed artists and favourite categories
-(most played first) and the trending snapshot, each row with its item's status, owner,
+scope, the similar items that may be recommended and a few extra items of followed
+artists and favourite categories (most played first), each row with its item's owner,
 artist, category and language. A related statement does the same from one item's
-neighbours. One round trip, a handful of parameters (the statement text depends only on
-the kinds in scope and whether a language is asked for, so it is built once per shape),
-and the candidates arrive ready for the blending in selectors.py. PostgreSQL and SQLite
-both run them (SQLite's POWER comes from Django's connection setup).
+neighbours. A list that is still short afterwards reads the trending snapshot with a
+third, small statement. One round trip each, a handful of parameters (the text depends
+only on the kinds in scope and whether a language is asked for, so it is built once per
+shape), and the candidates arrive ready for the blending in selectors.py. PostgreSQL and
+SQLite both run them (SQLite's POWER comes from Django's connection setup).
 """
 
 from functools import lru_cache
@@ -134,11 +135,6 @@ cats AS (
 ),
 followed AS (
     SELECT artist_id FROM artist_followers WHERE user_id = %(user)s LIMIT {FOLLOWED}
-),
-top AS (
-    SELECT item_type, item_id, trending_rank FROM recommendation_items
-    WHERE trending_rank IS NOT NULL AND item_type IN ({{scope}})
-    ORDER BY trending_rank, item_type LIMIT {TRENDING}
 )
 """
 
@@ -162,9 +158,11 @@ def _seed_neighbours() -> str:
 def _list_branches(kind: kinds.ContentKind, *, language: bool) -> list[str]:
     name, table, facts = f"'{kind.name}'", _table(kind), _facts(kind)
     flags = f"{_followed(kind)}, t.category_id IN (SELECT category_id FROM cats)"
+    # Only what may be recommended (approved, not their own); `best` is of all of them.
     similar = (
         f"SELECT {Source.SIMILAR}, {name}, t.id, sim.score, sim.best, 0 = 1, {flags}, {facts} "
-        f"FROM sim JOIN {table} t ON t.id = sim.item_id WHERE sim.item_type = {name}"
+        f"FROM sim JOIN {table} t ON t.id = sim.item_id WHERE sim.item_type = {name} "
+        f"AND t.status = %(approved)s AND {_owner(kind)} <> %(user)s"
     )
     condition = "t.category_id IN (SELECT category_id FROM cats)"
     if kind.has_artist:
@@ -178,12 +176,7 @@ def _list_branches(kind: kinds.ContentKind, *, language: bool) -> list[str]:
         f"AND NOT {_finished(name, 't.id')} "
         f"ORDER BY t.play_count DESC, t.id DESC LIMIT {EXTRAS}) extra_{kind.name}"
     )
-    trending = (
-        f"SELECT {Source.TRENDING}, {name}, t.id, top.trending_rank, 0.0, "
-        f"{_finished(name, 't.id')}, 0 = 1, 0 = 1, {facts} "
-        f"FROM top JOIN {table} t ON t.id = top.item_id WHERE top.item_type = {name}"
-    )
-    return [similar, extras, trending]
+    return [similar, extras]
 
 
 def _seed_categories() -> str:
@@ -232,6 +225,36 @@ def list_candidates(*, user, scope: list[kinds.ContentKind], language: str | Non
     return _rows(sql, params)
 
 
+# The first rows of the trending snapshot, then each with its facts and whether the listener
+# finished it (read only when a list needs topping up).
+_TRENDING_HEAD = f"""
+WITH top AS (
+    SELECT item_type, item_id, trending_rank FROM recommendation_items
+    WHERE trending_rank IS NOT NULL AND item_type IN ({{scope}})
+    ORDER BY trending_rank, item_type LIMIT {TRENDING}
+)
+"""
+
+
+@lru_cache(maxsize=64)
+def _trending_sql(scope: tuple[str, ...]) -> str:
+    branches = []
+    for kind in map(kinds.kind_get, scope):
+        name = f"'{kind.name}'"
+        branches.append(
+            f"SELECT {Source.TRENDING}, {name}, t.id, top.trending_rank, 0.0, "
+            f"{_finished(name, 't.id')}, 0 = 1, 0 = 1, {_facts(kind)} "
+            f"FROM top JOIN {_table(kind)} t ON t.id = top.item_id WHERE top.item_type = {name}"
+        )
+    return _TRENDING_HEAD.format(scope=_in(list(scope), "k")) + "\nUNION ALL\n".join(branches)
+
+
+def trending_candidates(*, user, scope: list[kinds.ContentKind]) -> list[Row]:
+    """The trending snapshot of the kinds in `scope` (its score: the rank), with facts."""
+    sql = _trending_sql(tuple(kind.name for kind in scope))
+    return _rows(sql, {"user": user.pk, **_scope_params(scope)})
+
+
 _RELATED_HEAD = f"""
 WITH sim AS (
     SELECT other_type AS item_type, other_id AS item_id, score FROM recommendation_neighbours
@@ -245,7 +268,8 @@ def _related_branches(kind, *, of: kinds.ContentKind, language: bool) -> list[st
     name, table, facts = f"'{kind.name}'", _table(kind), _facts(kind)
     similar = (
         f"SELECT {Source.SIMILAR}, {name}, t.id, sim.score, 0.0, 0 = 1, 0 = 1, 0 = 1, {facts} "
-        f"FROM sim JOIN {table} t ON t.id = sim.item_id WHERE sim.item_type = {name}"
+        f"FROM sim JOIN {table} t ON t.id = sim.item_id WHERE sim.item_type = {name} "
+        "AND t.status = %(approved)s"
     )
     condition = "t.category_id = %(category)s"
     if kind.has_artist:

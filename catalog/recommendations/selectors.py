@@ -1,11 +1,11 @@
 """Reads for recommendations: a listener's list and an item's related items.
 
 A list is one query (queries.py) whatever the catalogue's size: the listener's seeds, the
-sum of their stored neighbours, a few items of followed artists and favourite categories
-and the trending snapshot, each candidate with its facts (approved, finished, whose
-artist, which category and language). Here they are blended, at most
-RECOMMENDATIONS_PER_ARTIST per artist, and topped up from trending (all a new listener
-gets). Only approved items are ever returned.
+sum of their stored neighbours, and a few items of followed artists and favourite
+categories, each candidate with its facts (whose artist, which category and language).
+Here they are blended, at most RECOMMENDATIONS_PER_ARTIST per artist, and topped up from
+the trending snapshot when that leaves the list short (a second query; all a new
+listener gets). Only approved items are ever returned.
 """
 
 from collections import Counter, defaultdict
@@ -206,18 +206,14 @@ def recommendations_for_user(
 ) -> list[Pick]:
     """What `user` may like next (of `item_type`, or every playable kind; in `language`,
     when given), best first, at most MAX_RESULTS: never finished, never their own, only
-    approved. One query (queries.list_candidates) gives every candidate with its facts."""
+    approved. One query (queries.list_candidates) gives the candidates with their facts."""
     scope = _kinds_with_content(_scope(item_type))
     if not scope:
         return []
     rows = queries.list_candidates(user=user, scope=scope, language=language)
-    picks, facts, trending = [], {}, []
+    picks, facts = [], {}
     for row in rows:
         ref = (row.item_type, row.item_id)
-        if row.source == queries.Source.TRENDING:
-            trending.append((row.item_type, row.item_id, int(row.score)))
-            facts.setdefault(ref, _fact(row, user_id=user.pk, finished=row.finished))
-            continue
         facts[ref] = _fact(row, user_id=user.pk)
         followed = bool(row.followed) and row.artist_id is not None
         if row.source == queries.Source.SIMILAR:
@@ -233,6 +229,14 @@ def recommendations_for_user(
             picks.append(Pick(*ref, Reason.CATEGORY, FAVOURITE_CATEGORY))
     chosen = _diversified(picks, facts, MAX_RESULTS, language)
     if len(chosen) < MAX_RESULTS:
+        # Topped up from trending (only then read).
+        trending = []
+        for row in queries.trending_candidates(user=user, scope=scope):
+            trending.append((row.item_type, row.item_id, int(row.score)))
+            facts.setdefault(
+                (row.item_type, row.item_id),
+                _fact(row, user_id=user.pk, finished=row.finished),
+            )
         if not trending:
             trending, found = _catalogue_trending(scope, user=user)
             facts = {**found, **facts}
