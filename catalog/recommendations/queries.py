@@ -14,6 +14,9 @@ shape), and the candidates arrive ready for the blending in selectors.py. Postgr
 SQLite both run them (SQLite's POWER comes from Django's connection setup).
 """
 
+import hashlib
+import re
+import weakref
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -60,7 +63,8 @@ def _facts(kind: kinds.ContentKind, alias: str = "t") -> str:
     """The fact columns of a row of `kind`'s table (as in Row, from `status` on)."""
     model = kind.model
     owner = model._meta.get_field(kind.owner_field).column
-    artist = f"{alias}.artist_id" if kind.has_artist else "NULL"
+    # Typed: an untyped NULL in a derived table becomes text, which no UNION with ids takes.
+    artist = f"{alias}.artist_id" if kind.has_artist else "CAST(NULL AS BIGINT)"
     return f"{alias}.status, {alias}.{owner}, {artist}, {alias}.category_id, {alias}.language"
 
 
@@ -79,8 +83,18 @@ def _finished(kind_sql: str, id_sql: str) -> str:
     )
 
 
-def _in(values: list[str], prefix: str) -> str:
-    return ", ".join(f"%({prefix}{n})s" for n in range(len(values)))
+def _literal(value: str) -> str:
+    """A constant of the code (a kind's name, a status) as an SQL string literal: kept out of
+    the parameters, so a prepared statement's generic plan knows it."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _in(values) -> str:
+    return ", ".join(_literal(value) for value in values)
+
+
+APPROVED = _literal(ModerationStatus.APPROVED)
+SAVE = _literal(EngagementSource.SAVE)
 
 
 def _followed(kind, alias="t") -> str:
@@ -101,7 +115,7 @@ WITH recent AS (
 ),
 saved AS (
     SELECT item_type, item_id, id FROM recommendation_engagements
-    WHERE user_id = %(user)s AND source = %(save)s ORDER BY id DESC LIMIT {SEEDS // 2}
+    WHERE user_id = %(user)s AND source = {SAVE} ORDER BY id DESC LIMIT {SEEDS // 2}
 ),
 seeds AS (
     SELECT item_type, item_id, MAX(weight) AS weight FROM (
@@ -162,14 +176,14 @@ def _list_branches(kind: kinds.ContentKind, *, language: bool) -> list[str]:
     similar = (
         f"SELECT {Source.SIMILAR}, {name}, t.id, sim.score, sim.best, 0 = 1, {flags}, {facts} "
         f"FROM sim JOIN {table} t ON t.id = sim.item_id WHERE sim.item_type = {name} "
-        f"AND t.status = %(approved)s AND {_owner(kind)} <> %(user)s"
+        f"AND t.status = {APPROVED} AND {_owner(kind)} <> %(user)s"
     )
     condition = "t.category_id IN (SELECT category_id FROM cats)"
     if kind.has_artist:
         condition = f"({condition} OR {_followed(kind)})"
     extras = (
         f"SELECT * FROM (SELECT {Source.EXTRA}, {name}, t.id, 0.0, 0.0, 0 = 1, {flags}, "
-        f"{facts} FROM {table} t WHERE {condition} AND t.status = %(approved)s "
+        f"{facts} FROM {table} t WHERE {condition} AND t.status = {APPROVED} "
         + ("AND t.language = %(language)s " if language else "")
         + f"AND t.id NOT IN (SELECT item_id FROM sim WHERE item_type = {name}) "
         f"AND {_owner(kind)} <> %(user)s "
@@ -190,7 +204,7 @@ def _seed_categories() -> str:
 @lru_cache(maxsize=64)
 def _list_sql(scope: tuple[str, ...], language: bool) -> str:
     head = _LIST_HEAD.format(
-        scope=_in(list(scope), "k"),
+        scope=_in(scope),
         seed_neighbours=_seed_neighbours(),
         seed_categories=_seed_categories(),
     )
@@ -202,14 +216,36 @@ def _list_sql(scope: tuple[str, ...], language: bool) -> str:
     return head + "\nUNION ALL\n".join(branches)
 
 
+# Planning these statements costs about as much as running them. On PostgreSQL with the
+# in-process connection pool (DB_POOL: connections, and so their prepared statements, live on
+# across requests) each is prepared once per connection and then executed: after five
+# executions PostgreSQL settles on a generic plan, which fits every listener (the kinds and
+# statuses are literals, only ids and the language are parameters). Without the pool (a
+# connection per request, perhaps through pgbouncer) or on SQLite they run as plain queries.
+_PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _prepares() -> bool:
+    return connection.vendor == "postgresql" and "pool" in connection.settings_dict["OPTIONS"]
+
+
 def _rows(sql: str, params: dict) -> list[Row]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if not _prepares():
+            cursor.execute(sql, params)
+            return [Row._make(row) for row in cursor.fetchall()]
+        names = list(dict.fromkeys(_PLACEHOLDER.findall(sql)))
+        statement = "cnt_recommendations_" + hashlib.sha1(sql.encode()).hexdigest()[:16]
+        prepared = _PREPARED.setdefault(connection.connection, set())
+        if statement not in prepared:
+            text = _PLACEHOLDER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
+            cursor.execute(f"PREPARE {statement} AS {text}")
+            prepared.add(statement)
+        cursor.execute(
+            f"EXECUTE {statement}({', '.join(['%s'] * len(names))})", [params[n] for n in names]
+        )
         return [Row._make(row) for row in cursor.fetchall()]
-
-
-def _scope_params(scope) -> dict:
-    return {f"k{n}": kind.name for n, kind in enumerate(scope)}
 
 
 def list_candidates(*, user, scope: list[kinds.ContentKind], language: str | None) -> list[Row]:
@@ -217,10 +253,7 @@ def list_candidates(*, user, scope: list[kinds.ContentKind], language: str | Non
     sql = _list_sql(tuple(kind.name for kind in scope), bool(language))
     params = {
         "user": user.pk,
-        "save": EngagementSource.SAVE,
-        "approved": ModerationStatus.APPROVED,
         "language": language,
-        **_scope_params(scope),
     }
     return _rows(sql, params)
 
@@ -246,13 +279,13 @@ def _trending_sql(scope: tuple[str, ...]) -> str:
             f"{_finished(name, 't.id')}, 0 = 1, 0 = 1, {_facts(kind)} "
             f"FROM top JOIN {_table(kind)} t ON t.id = top.item_id WHERE top.item_type = {name}"
         )
-    return _TRENDING_HEAD.format(scope=_in(list(scope), "k")) + "\nUNION ALL\n".join(branches)
+    return _TRENDING_HEAD.format(scope=_in(scope)) + "\nUNION ALL\n".join(branches)
 
 
 def trending_candidates(*, user, scope: list[kinds.ContentKind]) -> list[Row]:
     """The trending snapshot of the kinds in `scope` (its score: the rank), with facts."""
     sql = _trending_sql(tuple(kind.name for kind in scope))
-    return _rows(sql, {"user": user.pk, **_scope_params(scope)})
+    return _rows(sql, {"user": user.pk})
 
 
 _RELATED_HEAD = f"""
@@ -269,14 +302,14 @@ def _related_branches(kind, *, of: kinds.ContentKind, language: bool) -> list[st
     similar = (
         f"SELECT {Source.SIMILAR}, {name}, t.id, sim.score, 0.0, 0 = 1, 0 = 1, 0 = 1, {facts} "
         f"FROM sim JOIN {table} t ON t.id = sim.item_id WHERE sim.item_type = {name} "
-        "AND t.status = %(approved)s"
+        f"AND t.status = {APPROVED}"
     )
     condition = "t.category_id = %(category)s"
     if kind.has_artist:
         condition = f"({condition} OR t.artist_id = %(artist)s)"
     extras = (
         f"SELECT * FROM (SELECT {Source.EXTRA}, {name}, t.id, 0.0, 0.0, 0 = 1, 0 = 1, 0 = 1, "
-        f"{facts} FROM {table} t WHERE {condition} AND t.status = %(approved)s "
+        f"{facts} FROM {table} t WHERE {condition} AND t.status = {APPROVED} "
         + ("AND t.language = %(language)s " if language else "")
         + ("AND t.id <> %(pk)s " if kind.name == of.name else "")
         + f"AND t.id NOT IN (SELECT item_id FROM sim WHERE item_type = {name}) "
@@ -288,7 +321,7 @@ def _related_branches(kind, *, of: kinds.ContentKind, language: bool) -> list[st
 
 @lru_cache(maxsize=64)
 def _related_sql(of: str, scope: tuple[str, ...], language: bool) -> str:
-    head = _RELATED_HEAD.format(scope=_in(list(scope), "k"))
+    head = _RELATED_HEAD.format(scope=_in(scope))
     of_kind = kinds.kind_get(of)
     branches = [
         branch
@@ -309,8 +342,6 @@ def related_candidates(
         "pk": pk,
         "artist": artist_id,
         "category": category_id,
-        "approved": ModerationStatus.APPROVED,
         "language": language,
-        **_scope_params(scope),
     }
     return _rows(sql, params)

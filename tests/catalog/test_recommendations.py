@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from catalog import kinds
 from catalog.models import ArtistFollower, PlaybackProgress, PlayEvent
 from catalog.recommendations.models import CoOccurrence, Engagement, Neighbour, Watermark
 from catalog.recommendations.services import recommendations_update
@@ -22,6 +23,7 @@ from tests.catalog.factories import (
 )
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.moderation.factories import make
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,7 @@ def settle_at_once(settings):
 
 
 def type_of(obj) -> str:
-    return {"MusicTrack": "music", "Podcast": "podcast"}[type(obj).__name__]
+    return kinds.kind_for(obj).name
 
 
 def play(user, obj, *, completed=True):
@@ -178,6 +180,23 @@ def test_type_filter_and_bad_input():
     assert bad.status_code == 400 and "type" in str(bad.json())
     assert client.get(URL, {"page_size": 0}).status_code == 400
     assert APIClient().get(URL).status_code == 401
+
+
+def test_every_playable_kind_at_once():
+    """Kinds with and without artists in one list (one statement over all of them)."""
+    category = CategoryFactory()
+    story = make("bible_story", status=ModerationStatus.APPROVED, category=category)
+    movie = make("movie", status=ModerationStatus.APPROVED, category=category)
+    track, podcast = MusicTrackFactory(category=category), PodcastFactory(category=category)
+    listeners_of([story, movie, track, podcast], count=2)
+    listener = UserFactory()
+    play(listener, track)
+    recommendations_update()
+    client = client_for(listener)
+    assert set(ids(client.get(URL), "similar")) == {ref(story), ref(movie), ref(podcast)}
+    assert ids(client.get(URL, {"type": "bible_story"})) == [ref(story)]
+    related = ids(APIClient().get(f"/api/v1/bible_story/{story.pk}/related"), "similar")
+    assert set(related) == {ref(movie), ref(track), ref(podcast)}
 
 
 def test_related_items(clusters):
