@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 
 from catalog import kinds, policies, selectors
 from catalog.models import PlaybackProgress
+from catalog.recommendations import cache as list_cache
 from catalog.recommendations import queries
 from cnt.errors import NotFound
 from cnt.models import ModerationStatus
@@ -206,10 +207,20 @@ def recommendations_for_user(
 ) -> list[Pick]:
     """What `user` may like next (of `item_type`, or every playable kind; in `language`,
     when given), best first, at most MAX_RESULTS: never finished, never their own, only
-    approved. One query (queries.list_candidates) gives the candidates with their facts."""
-    scope = _kinds_with_content(_scope(item_type))
-    if not scope:
-        return []
+    approved. Reused from the listener's list cache (cache.py) while it is current; else one
+    query (queries.list_candidates) gives the candidates with their facts."""
+    where = {"user_id": user.pk, "item_type": item_type, "language": language}
+    cached, generations, found = list_cache.list_get(**where, extra_keys=[KINDS_CACHE_KEY])
+    if cached is not None:
+        return [Pick(*pick) for pick in cached]
+    scope = _kinds_with_content(_scope(item_type), names=found.get(KINDS_CACHE_KEY))
+    chosen = _computed(user, scope, language) if scope else []
+    picks = [(p.item_type, p.item_id, p.reason, p.score) for p in chosen]
+    list_cache.list_set(**where, generations=generations, picks=picks)
+    return chosen
+
+
+def _computed(user, scope, language) -> list[Pick]:
     rows = queries.list_candidates(user=user, scope=scope, language=language)
     picks, facts = [], {}
     for row in rows:
@@ -306,10 +317,11 @@ KINDS_CACHE_KEY = "recommendations:kinds-with-content"
 KINDS_CACHE_SECONDS = 300
 
 
-def _kinds_with_content(scope) -> list[kinds.ContentKind]:
-    """The kinds of `scope` that have approved items (cached a few minutes): the others
-    cost no queries."""
-    names = cache.get(KINDS_CACHE_KEY)
+def _kinds_with_content(scope, names=None) -> list[kinds.ContentKind]:
+    """The kinds of `scope` that have approved items (cached a few minutes; `names`: the
+    cached value when the caller read it already): the others cost no queries."""
+    if names is None:
+        names = cache.get(KINDS_CACHE_KEY)
     if names is None:
         names = [
             kind.name

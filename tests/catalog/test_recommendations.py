@@ -13,6 +13,7 @@ from catalog.models import ArtistFollower, PlaybackProgress, PlayEvent
 from catalog.recommendations.models import CoOccurrence, Engagement, Neighbour, Watermark
 from catalog.recommendations.services import recommendations_update
 from catalog.recommendations.tasks import update as update_task
+from catalog.services.artists import artist_unfollow
 from cnt.models import ModerationStatus
 from tests.catalog.factories import (
     CategoryFactory,
@@ -303,6 +304,29 @@ def test_recommendation_queries_are_bounded(django_assert_max_num_queries):
         with django_assert_max_num_queries(10):
             response = client.get(f"/api/v1/music/{items[0].pk}/related", {"page_size": size})
             assert len(ids(response)) == min(size, 17)
+
+
+def test_a_listeners_list_is_reused_until_their_plays_or_follows_change(
+    clusters, django_assert_num_queries
+):
+    hymns, _ = clusters
+    listener = UserFactory()
+    play(listener, hymns[0])
+    recommendations_update()
+    client = client_for(listener)
+    first = ids(client.get(URL))
+    assert ref(hymns[1]) in first
+    # Paging through it: the user, and the page's content is cached too.
+    with django_assert_num_queries(1):
+        assert ids(client.get(URL)) == first
+    play(listener, hymns[1])  # finished now: gone from the next list
+    after_play = ids(client.get(URL))
+    assert ref(hymns[1]) not in after_play and ref(hymns[2]) in after_play
+    followed = MusicTrackFactory()
+    ArtistFollower.objects.create(user=listener, artist=followed.artist)
+    assert ids(client.get(URL), "followed_artist") == [ref(followed)]
+    artist_unfollow(artist=followed.artist, user=listener)
+    assert ids(client.get(URL), "followed_artist") == []
 
 
 def test_item_summaries_are_cached_until_the_item_changes(clusters, django_assert_num_queries):
