@@ -306,7 +306,7 @@ def picks_with_content(*, picks: list[Pick]) -> list[tuple[Pick, object]]:
     content = {}
     for item_type, pks in ids.items():
         model = kinds.kind_get(item_type).model
-        queryset = selectors.content_queryset(model=model).filter(
+        queryset = selectors.content_summary_queryset(model=model).filter(
             status=ModerationStatus.APPROVED, pk__in=pks
         )
         content.update({(item_type, obj.pk): obj for obj in queryset.order_by()})
