@@ -16,6 +16,11 @@ Counts. COUNT(*) over a large catalogue was the biggest single cost of a list pa
 only changes when items of that type are saved or deleted. A listing's count is cached per
 type, filters and viewer scope, under a per-type version that those saves and deletes bump
 (the same receivers), so a count is never stale beyond the commit that changed it.
+
+Summaries. The short representation of an approved item that lists of picks show
+(ContentSummarySerializer: recommendations, related items) is the same for every viewer
+too, so it is cached per item the same way, under its own key, and busted with the detail
+(detail_forget), for the same TTL and with one representation per origin and preference.
 """
 
 import hashlib
@@ -57,11 +62,38 @@ def detail_set(*, model, obj, origin: str, data: dict) -> None:
 
 
 def detail_forget(*, model, pk) -> None:
-    """Drop the entry now and again after commit, so a reader that cached the old row
-    between the write and the commit does not keep it."""
-    key = _key(model, pk)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Drop the entries (detail and summary) now and again after commit, so a reader that
+    cached the old row between the write and the commit does not keep it."""
+    keys = [_key(model, pk), _summary_key(kinds.kind_for(model).name, pk)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+# --- summaries -----------------------------------------------------------------------------
+
+
+def _summary_key(kind_name: str, pk) -> str:
+    return f"catalog:summary:{kind_name}:{pk}"
+
+
+def summaries_get(*, refs, origin: str) -> dict[tuple[str, int], dict]:
+    """The cached summaries of the items `refs` ((kind name, pk) pairs) for `origin`, by ref;
+    absent ones are not in the result."""
+    if _ttl() <= 0 or not refs:
+        return {}
+    keys = {_summary_key(name, pk): (name, pk) for name, pk in refs}
+    found = cache.get_many(list(keys))
+    return {keys[key]: entry[origin] for key, entry in found.items() if origin in entry}
+
+
+def summaries_set(*, summaries: dict[tuple[str, int], dict], origin: str) -> None:
+    """Cache the summaries of approved items (by (kind name, pk)) for `origin`."""
+    ttl = _ttl()
+    if ttl <= 0 or not summaries:
+        return
+    keys = {_summary_key(name, pk): data for (name, pk), data in summaries.items()}
+    entries = cache.get_many(list(keys))
+    cache.set_many({key: {**entries.get(key, {}), origin: data} for key, data in keys.items()}, ttl)
 
 
 # --- list counts ---------------------------------------------------------------------------

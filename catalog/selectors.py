@@ -127,6 +127,24 @@ def content_queryset(*, model: type[Model]) -> QuerySet:
     )
 
 
+def content_summary_queryset(*, model: type[Model]) -> QuerySet:
+    """All rows of `model` with what their summary (ContentSummarySerializer: lists of picks)
+    reads: the assets, the state of their renditions and the artist; no category and no
+    transcripts, which only the full representation shows. Unfiltered."""
+    kind = kinds.kind_for(model)
+    renditions = Rendition.objects.only(
+        "id", "asset_id", "name", "kind", "status", *DOWNLOAD_COLUMNS
+    ).order_by()
+    assets = kind.asset_fields
+    return (
+        model.objects.select_related(*assets, *(["artist"] if kind.has_artist else []))
+        .defer(*(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS))
+        .prefetch_related(
+            *(Prefetch(f"{f}__renditions", queryset=renditions) for f in kind.media_field_names)
+        )
+    )
+
+
 def content_visible(*, model: type[Model], user) -> QuerySet:
     return policies.visible_to(user, content_queryset(model=model))
 

@@ -1,18 +1,20 @@
 """`GET me/recommendations` and `GET {type}/{id}/related`: parse, ask the recommendations
-selectors (catalog/recommendations/selectors.py), page and serialize. Routes in urls.py."""
+selectors (catalog/recommendations/selectors.py), page and serialize (cached summaries,
+catalog/read_cache.py). Routes in urls.py."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
-from catalog import kinds
+from catalog import kinds, read_cache
 from catalog.api.serializers import ContentSummarySerializer
 from catalog.recommendations import selectors as recommendations
 from cnt.api.pagination import StandardPagination
 from cnt.api.serializers import EnumField
 from cnt.errors import NotFound
 from cnt.models import CONTENT_LANGUAGE_PATTERN
+from media.api.serializers import request_quality
 
 TAGS = ["recommendations"]
 
@@ -27,7 +29,7 @@ class RecommendationQuerySerializer(serializers.Serializer):
 
 
 class RecommendationSerializer(serializers.Serializer):
-    """One recommended item and why; `rows_data` serializes a page of them at once."""
+    """One recommended item and why; `page_data` serializes a page of them at once."""
 
     reason = EnumField(
         recommendations.Reason.choices, "RecommendationReasonEnum", help_text="Why it is here."
@@ -35,13 +37,22 @@ class RecommendationSerializer(serializers.Serializer):
     item = ContentSummarySerializer()
 
     @classmethod
-    def rows_data(cls, rows, *, context) -> list[dict]:
-        # One ContentSummarySerializer for the whole page (its fields are built once).
-        items = ContentSummarySerializer([obj for _, obj in rows], many=True, context=context)
-        return [
-            {"reason": pick.reason, "item": item}
-            for (pick, _), item in zip(rows, items.data, strict=True)
-        ]
+    def page_data(cls, picks, *, context) -> list[dict]:
+        """The page's items from the summary cache (catalog/read_cache.py); the others are
+        read (one query per kind) and serialized by one ContentSummarySerializer, then
+        cached. A pick that is not approved any more is left out."""
+        request = context["request"]
+        # The URLs differ by origin and by the viewer's quality preference, nothing else.
+        origin = f"{request.scheme}://{request.get_host()} {request_quality(request)}"
+        found = read_cache.summaries_get(refs=[p.ref for p in picks], origin=origin)
+        missing = [pick for pick in picks if pick.ref not in found]
+        if missing:
+            rows = recommendations.picks_with_content(picks=missing)
+            items = ContentSummarySerializer([o for _, o in rows], many=True, context=context)
+            fresh = {pick.ref: item for (pick, _), item in zip(rows, items.data, strict=True)}
+            read_cache.summaries_set(summaries=fresh, origin=origin)
+            found.update(fresh)
+        return [{"reason": p.reason, "item": found[p.ref]} for p in picks if p.ref in found]
 
 
 class RecommendationPagination(StandardPagination):
@@ -77,8 +88,7 @@ class _PicksView(generics.ListAPIView):
         query = params.validated_data
         picks = self.picks(query.get("type"), query.get("language"))
         page = self.paginate_queryset(picks)
-        rows = recommendations.picks_with_content(picks=page)
-        data = RecommendationSerializer.rows_data(rows, context=self.get_serializer_context())
+        data = RecommendationSerializer.page_data(page, context=self.get_serializer_context())
         return self.get_paginated_response(data)
 
 

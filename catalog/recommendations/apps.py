@@ -9,3 +9,17 @@ class RecommendationsConfig(AppConfig):
     name = "catalog.recommendations"
     label = "recommendations"
     verbose_name = "Recommendations"
+
+    def ready(self):
+        # Cache busting only (catalog/recommendations/cache.py): a listener's cached lists
+        # are rebuilt once their progress or follows change. Saves only: a delete receiver
+        # would turn the bulk deletes of a removed item's progress rows into row-by-row
+        # ones; an unfollow bumps explicitly (catalog/services/artists.py).
+        from django.db.models.signals import post_save
+
+        from catalog.models import ArtistFollower, PlaybackProgress
+        from catalog.recommendations.cache import listener_changed
+
+        for model in (PlaybackProgress, ArtistFollower):
+            uid = f"recommendations-listener-{model.__name__}"
+            post_save.connect(listener_changed, sender=model, dispatch_uid=uid)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from catalog import kinds
 from catalog.models import PlayEvent, PlaylistItem
+from catalog.recommendations import cache as list_cache
 from catalog.recommendations import selectors
 from catalog.recommendations.models import (
     CoOccurrence,
@@ -227,6 +228,7 @@ def recommendations_update(*, limit: int | None = None) -> UpdateResult:
         for field in ("plays", "saves", "engagements", "pairs", "items", "runs"):
             setattr(total, field, getattr(total, field) + getattr(step, field))
     recommendations_trending_refresh()
+    list_cache.generation_bump()
     return total
 
 
@@ -236,6 +238,7 @@ def recommendations_reset() -> None:
         Watermark.objects.select_for_update().filter(name=WATERMARK).delete()
         for model in (Neighbour, CoOccurrence, ItemStats, Engagement):
             model.objects.all().delete()
+    list_cache.generation_bump()
 
 
 def recommendations_trending_refresh() -> int:

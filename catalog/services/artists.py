@@ -16,6 +16,7 @@ from catalog.models import (
     Artist,
     ArtistFollower,
 )
+from catalog.recommendations.cache import listener_lists_forget
 from cnt.errors import InvalidInput
 from cnt.models import ModerationStatus
 
@@ -60,10 +61,12 @@ def artist_follow(*, artist: Artist, user) -> tuple[bool, int]:
 
 
 def artist_unfollow(*, artist: Artist, user) -> int:
-    """Stop following (idempotent). Returns the exact followers count."""
+    """Stop following (idempotent). Returns the exact followers count. The listener's cached
+    recommendations go (their follows are part of them)."""
     with transaction.atomic():
         Artist.objects.select_for_update().filter(pk=artist.pk).values_list("pk").get()
         ArtistFollower.objects.filter(artist_id=artist.pk, user=user).delete()
+        listener_lists_forget(user_id=user.pk)
         return _set_followers_count(artist.pk)
 
 

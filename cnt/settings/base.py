@@ -343,6 +343,9 @@ RECOMMENDATIONS_NEIGHBOURS = env.int("RECOMMENDATIONS_NEIGHBOURS", default=50)
 RECOMMENDATIONS_MIN_LISTENERS = env.int("RECOMMENDATIONS_MIN_LISTENERS", default=1)
 # At most this many items of one artist (or owner) in a list of recommendations.
 RECOMMENDATIONS_PER_ARTIST = env.int("RECOMMENDATIONS_PER_ARTIST", default=2)
+# A listener's computed list is reused (paging, coming back) for at most this long, and
+# only while no update run and none of their plays or follows changed it; 0 turns it off.
+RECOMMENDATIONS_LIST_CACHE_SECONDS = env.int("RECOMMENDATIONS_LIST_CACHE_SECONDS", default=120)
 
 # --- Files --------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -8,10 +8,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from catalog import kinds
 from catalog.models import ArtistFollower, PlaybackProgress, PlayEvent
 from catalog.recommendations.models import CoOccurrence, Engagement, Neighbour, Watermark
 from catalog.recommendations.services import recommendations_update
 from catalog.recommendations.tasks import update as update_task
+from catalog.services.artists import artist_unfollow
 from cnt.models import ModerationStatus
 from tests.catalog.factories import (
     CategoryFactory,
@@ -22,6 +24,7 @@ from tests.catalog.factories import (
 )
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.moderation.factories import make
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +37,7 @@ def settle_at_once(settings):
 
 
 def type_of(obj) -> str:
-    return {"MusicTrack": "music", "Podcast": "podcast"}[type(obj).__name__]
+    return kinds.kind_for(obj).name
 
 
 def play(user, obj, *, completed=True):
@@ -180,6 +183,23 @@ def test_type_filter_and_bad_input():
     assert APIClient().get(URL).status_code == 401
 
 
+def test_every_playable_kind_at_once():
+    """Kinds with and without artists in one list (one statement over all of them)."""
+    category = CategoryFactory()
+    story = make("bible_story", status=ModerationStatus.APPROVED, category=category)
+    movie = make("movie", status=ModerationStatus.APPROVED, category=category)
+    track, podcast = MusicTrackFactory(category=category), PodcastFactory(category=category)
+    listeners_of([story, movie, track, podcast], count=2)
+    listener = UserFactory()
+    play(listener, track)
+    recommendations_update()
+    client = client_for(listener)
+    assert set(ids(client.get(URL), "similar")) == {ref(story), ref(movie), ref(podcast)}
+    assert ids(client.get(URL, {"type": "bible_story"})) == [ref(story)]
+    related = ids(APIClient().get(f"/api/v1/bible_story/{story.pk}/related"), "similar")
+    assert set(related) == {ref(movie), ref(track), ref(podcast)}
+
+
 def test_related_items(clusters):
     hymns, gospel = clusters
     same_artist = MusicTrackFactory(owner=hymns[0].owner)
@@ -274,15 +294,58 @@ def test_recommendation_queries_are_bounded(django_assert_max_num_queries):
     play(listener, items[-1])
     recommendations_update()
     client = client_for(listener)
-    # Per request: the user and their roles, seeds, neighbours, follows, then a few per
-    # content kind (facts, followed artists and categories, the page's content): the same
-    # for a page of 5 as for a page of 40.
+    # Per list: the user, one query for every candidate and its facts, and the content of
+    # the page's items that are not cached yet (two per kind); once, which kinds have
+    # content (one per kind). Per related list: the user and their roles (three), the item,
+    # its candidates, the page's content. The same for a page of 5 as for a page of 40.
     for size in (5, 40):
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(10):
             assert len(ids(client.get(URL, {"page_size": size}))) == min(size, 16)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(10):
             response = client.get(f"/api/v1/music/{items[0].pk}/related", {"page_size": size})
             assert len(ids(response)) == min(size, 17)
+
+
+def test_a_listeners_list_is_reused_until_their_plays_or_follows_change(
+    clusters, django_assert_num_queries
+):
+    hymns, _ = clusters
+    listener = UserFactory()
+    play(listener, hymns[0])
+    recommendations_update()
+    client = client_for(listener)
+    first = ids(client.get(URL))
+    assert ref(hymns[1]) in first
+    # Paging through it: the user, and the page's content is cached too.
+    with django_assert_num_queries(1):
+        assert ids(client.get(URL)) == first
+    play(listener, hymns[1])  # finished now: gone from the next list
+    after_play = ids(client.get(URL))
+    assert ref(hymns[1]) not in after_play and ref(hymns[2]) in after_play
+    followed = MusicTrackFactory()
+    ArtistFollower.objects.create(user=listener, artist=followed.artist)
+    assert ids(client.get(URL), "followed_artist") == [ref(followed)]
+    artist_unfollow(artist=followed.artist, user=listener)
+    assert ids(client.get(URL), "followed_artist") == []
+
+
+def test_item_summaries_are_cached_until_the_item_changes(clusters, django_assert_num_queries):
+    hymns, _ = clusters
+    recommendations_update()
+    url = f"/api/v1/music/{hymns[0].pk}/related"
+    first = APIClient().get(url)
+    assert set(ids(first, "similar")) == {ref(t) for t in hymns[1:]}
+    # The item and its candidates; the page's items come from the cache.
+    with django_assert_num_queries(2):
+        again = APIClient().get(url)
+    assert again.json() == first.json()
+    hymns[1].title = "Abide With Me"
+    hymns[1].save()
+    titles = {
+        row["item"]["id"]: row["item"]["title"] for row in APIClient().get(url).json()["results"]
+    }
+    assert titles[hymns[1].pk] == "Abide With Me"
+    assert titles[hymns[2].pk] == hymns[2].title
 
 
 def test_update_command_and_rebuild(clusters):
