@@ -31,6 +31,7 @@ from catalog.models import (
 )
 from cnt.api.pagination import CachedCountPagination
 from cnt.api.permissions import WritePolicyOrReadOnly
+from cnt.api.representation import RenderedJSONResponse, render_json
 from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import validated
 from cnt.models import ModerationStatus
@@ -170,22 +171,25 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # Owners and moderators see more than the public representation; everyone else
-        # gets the cached one (catalog/read_cache.py) when there is one.
+        # gets the cached one (catalog/read_cache.py) when there is one, as rendered JSON.
         user = request.user
         public = not policies.sees_all_content(user)
         # The URLs differ by origin and by the viewer's quality preference, nothing else.
         origin = f"{request.scheme}://{request.get_host()} {request_quality(request)}"
+        entry = None
         if public:
             # int(): "05" and "5" are one item, one entry (busting knows only the number).
-            data = read_cache.detail_get(
+            body, entry = read_cache.detail_get(
                 model=self.model, pk=int(self.kwargs["pk"]), origin=origin, viewer_id=user.pk
             )
-            if data is not None:
-                return Response(data)
+            if body is not None:
+                return RenderedJSONResponse(body)
         obj = self.get_object()
         data = self.get_serializer(obj).data
         if public and obj.status == ModerationStatus.APPROVED and obj.owner_id != user.pk:
-            read_cache.detail_set(model=self.model, obj=obj, origin=origin, data=data)
+            body = render_json(data)
+            read_cache.detail_set(model=self.model, obj=obj, origin=origin, body=body, entry=entry)
+            return RenderedJSONResponse(body)
         return Response(data)
 
     def _editable_object(self):

@@ -1,0 +1,176 @@
+"""The lean read path answers exactly what DRF's own serialization did: the same JSON for
+content lists and details (owner, moderator and public views), search hits and the
+community feed; signed URLs made without build_absolute_uri are the same strings; the
+Redis cache has one client per process."""
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+from rest_framework import serializers
+from rest_framework.test import APIClient
+
+from catalog.lexicon import lexicon_rebuild
+from catalog.models import Artist, PendingEdit, PlayEvent
+from cnt import signing
+from cnt.api.representation import FastRepresentation
+from cnt.cache import RedisCache
+from cnt.models import ModerationStatus
+from community.models import CommunityPost
+from media.models import Transcript
+from tests.catalog.factories import (
+    CategoryFactory,
+    ImageAssetFactory,
+    MovieFactory,
+    MusicTrackFactory,
+    PodcastFactory,
+    RenditionFactory,
+    VideoAssetFactory,
+)
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+APPROVED = ModerationStatus.APPROVED
+
+
+@pytest.fixture(autouse=True)
+def _one_signing_window(monkeypatch):
+    """Every URL of a test signed for the same expiry: the answers compared are equal."""
+    monkeypatch.setattr(signing, "expiry", lambda ttl=None, now=None: 2_000_000_400)
+
+
+def _images(asset, key="image"):
+    asset.images = {
+        key: {
+            "width": 1280,
+            "height": 720,
+            "placeholder": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+            "color": "#102030",
+            "renditions": [
+                {"width": w, "height": w * 9 // 16, "type": t, "path": f"img/w{w}.{e}"}
+                for w in (320, 640)
+                for t, e in (("image/jpeg", "jpg"), ("image/webp", "webp"))
+            ],
+        }
+    }
+    asset.save()
+    return asset
+
+
+@pytest.fixture
+def catalogue(owner):
+    """Every branch the representations take: covers with and without renditions, a video
+    poster frame, downloads, captions, a category and an artist, a pending edit."""
+    category = CategoryFactory()
+    artist = Artist.objects.create(user=owner, name="Grace Choir", is_verified=True)
+    common = {"owner": owner, "artist": artist, "status": APPROVED, "tags": ["hymn", "live"]}
+    podcast = PodcastFactory(
+        title="Grace Talk", category=category, thumbnail=_images(ImageAssetFactory()), **common
+    )
+    RenditionFactory(asset=podcast.audio)
+    RenditionFactory(
+        asset=podcast.audio, name="download_standard", kind="download",
+        path="downloads/aac_128k.m4a", size_bytes=1_900_000, duration_seconds=120.0,
+    )  # fmt: skip
+    Transcript.objects.create(
+        asset=podcast.audio, status="ready", language="en", caption_languages=["en", "fr"]
+    )
+    video = PodcastFactory(title="Grace Video", audio=None, video=VideoAssetFactory(), **common)
+    _images(video.video, "poster")
+    RenditionFactory(asset=video.video, name="poster", kind="poster")
+    MovieFactory(title="Grace Film", poster=ImageAssetFactory(), language="en", **common)
+    track = MusicTrackFactory(title="Grace Song", **common)
+    PendingEdit.objects.create(
+        content_type="music", object_id=track.pk, owner=owner, changes={"title": "X"}
+    )
+    PlayEvent.objects.create(content_type="music", object_id=track.pk)
+    MusicTrackFactory(title="Grace Pending", owner=owner, status=ModerationStatus.PENDING)
+    author = UserFactory(avatar=_images(ImageAssetFactory()))
+    CommunityPost.objects.create(author=author, body="Amen", status=APPROVED, image=author.avatar)
+    CommunityPost.objects.create(author=UserFactory(), body="Praise", status=APPROVED)
+    lexicon_rebuild()
+    return {"podcast": podcast, "video": video, "track": track}
+
+
+def _drf_serialization(monkeypatch):
+    """DRF's own loop over freshly built fields, in place of the lean one."""
+    monkeypatch.setattr(
+        FastRepresentation, "to_representation", serializers.Serializer.to_representation
+    )
+
+
+PATHS = [
+    "/api/v1/podcasts",
+    "/api/v1/podcasts?mine=true",
+    "/api/v1/movies",
+    "/api/v1/music?mine=true",
+    "/api/v1/music/trending",
+    "/api/v1/search?q=grace",
+    "/api/v1/search?q=gracce choir",
+    "/api/v1/community/posts",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_lists_search_and_feed_answer_what_drf_answered(
+    path, catalogue, owner, moderator, monkeypatch
+):
+    clients = [APIClient(), client_for(owner), client_for(moderator)]
+    lean = [client.get(path) for client in clients]
+    _drf_serialization(monkeypatch)
+    cache.clear()
+    for client, answer in zip(clients, lean, strict=True):
+        reference = client.get(path)
+        assert answer.status_code == reference.status_code == 200
+        assert answer.json() == reference.json()
+    assert any(answer.json()["results"] for answer in lean)  # something was compared
+
+
+@pytest.mark.parametrize("name", ["podcast", "video", "track"])
+def test_details_answer_what_drf_answered(name, catalogue, owner, moderator, monkeypatch):
+    obj = catalogue[name]
+    path = f"/api/v1/{'music' if name == 'track' else 'podcasts'}/{obj.pk}"
+    clients = [APIClient(), client_for(owner), client_for(moderator)]
+    lean = [client.get(path) for client in clients]
+    cached = clients[0].get(path)  # the public answer again, from the cache
+    _drf_serialization(monkeypatch)
+    cache.clear()
+    for client, answer in zip(clients, lean, strict=True):
+        assert answer.json() == client.get(path).json()
+    assert cached.content == lean[0].content
+    assert cached["Content-Type"] == lean[0]["Content-Type"] == "application/json"
+    assert lean[1].json()["pending_edit"] is not None or name != "track"
+
+
+def test_indented_json_is_still_indented(catalogue):
+    path = f"/api/v1/podcasts/{catalogue['podcast'].pk}"
+    client = APIClient()
+    client.get(path)  # cached
+    indented = client.get(path, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content.startswith(b'{\n  "id"')
+    assert indented.json() == client.get(path).json()
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["hls/master.m3u8", "downloads/aac_128k/grace-talk-128k.m4a", "café/ü é.vtt", "a/./b"],
+)
+def test_signed_urls_are_what_build_absolute_uri_makes(relative, settings):
+    settings.ALLOWED_HOSTS = ["media.example.org"]
+    request = RequestFactory().get("/", HTTP_HOST="media.example.org", secure=True)
+    path = signing.playback_path("9b2f4c1e-8f0a-4c3e-9d1b-2a6f0e7c5d4b", relative)
+    expected = request.build_absolute_uri(path)
+    assert signing.absolute_url(request, path) == expected
+    assert signing.playback_url(request, "9b2f4c1e-8f0a-4c3e-9d1b-2a6f0e7c5d4b", relative) == (
+        expected
+    )
+    assert expected.startswith("https://media.example.org/")
+
+
+def test_the_redis_cache_has_one_client_per_process():
+    first = RedisCache("redis://127.0.0.1:6379/9", {})
+    second = RedisCache("redis://127.0.0.1:6379/9", {})  # another thread's or context's
+    other = RedisCache("redis://127.0.0.1:6379/8", {})
+    assert first._cache is second._cache
+    assert first._cache.get_client() is second._cache.get_client(write=True)
+    assert other._cache is not first._cache
