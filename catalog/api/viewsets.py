@@ -19,7 +19,7 @@ from rest_framework.permissions import (
 )
 from rest_framework.response import Response
 
-from catalog import policies, read_cache, selectors, services
+from catalog import content_rows, policies, read_cache, selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import CategoryFilter, ContentFilter, PodcastFilter, StableOrderingFilter
 from catalog.models import (
@@ -148,7 +148,18 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
+        if self.action == "list" and content_rows.is_supported():
+            # The page's ids only; list() loads their rows (catalog/content_rows.py).
+            return policies.visible_to(self.request.user, self.model.objects.all())
         return selectors.content_visible(model=self.model, user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if not content_rows.is_supported():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        page = content_rows.content_by_ids(model=self.model, ids=ids)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def list_count(self, request, compute) -> int:
         """The listing's total, from the cache while no item of this type has changed
@@ -184,7 +195,7 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
             )
             if body is not None:
                 return RenderedJSONResponse(body)
-        obj = self.get_object()
+        obj = content_rows.content_get_for_user(model=self.model, user=user, pk=self.kwargs["pk"])
         data = self.get_serializer(obj).data
         if public and obj.status == ModerationStatus.APPROVED and obj.owner_id != user.pk:
             body = render_json(data)

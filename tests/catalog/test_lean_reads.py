@@ -9,8 +9,9 @@ from django.test import RequestFactory
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from catalog import content_rows, kinds, selectors
 from catalog.lexicon import lexicon_rebuild
-from catalog.models import Artist, PendingEdit, PlayEvent
+from catalog.models import Artist, Movie, MusicTrack, PendingEdit, PlayEvent, Podcast
 from cnt import signing
 from cnt.api.representation import FastRepresentation
 from cnt.cache import RedisCache
@@ -93,10 +94,12 @@ def catalogue(owner):
 
 
 def _drf_serialization(monkeypatch):
-    """DRF's own loop over freshly built fields, in place of the lean one."""
+    """DRF's own loop over freshly built fields, in place of the lean one, on the objects
+    the ORM loads (selectors.content_queryset) in place of catalog/content_rows.py's."""
     monkeypatch.setattr(
         FastRepresentation, "to_representation", serializers.Serializer.to_representation
     )
+    monkeypatch.setattr(content_rows, "is_supported", lambda: False)
 
 
 PATHS = [
@@ -174,3 +177,70 @@ def test_the_redis_cache_has_one_client_per_process():
     assert first._cache is second._cache
     assert first._cache.get_client() is second._cache.get_client(write=True)
     assert other._cache is not first._cache
+
+
+def test_reads_run_no_more_queries_than_before(catalogue, django_assert_max_num_queries):
+    """Before the lean path: a detail 2 queries (the item, its renditions), a list page 2
+    with its count cached (the page, the renditions), the feed 2 (count, page)."""
+    client = APIClient()
+    track = catalogue["track"]
+    with django_assert_max_num_queries(1):  # the item with its renditions, one statement
+        assert client.get(f"/api/v1/music/{track.pk}").status_code == 200
+    with django_assert_max_num_queries(0):
+        assert client.get(f"/api/v1/music/{track.pk}").status_code == 200
+    client.get("/api/v1/podcasts")  # the count is cached
+    with django_assert_max_num_queries(2):  # the page's ids, their rows
+        assert len(client.get("/api/v1/podcasts").json()["results"]) == 2
+    with django_assert_max_num_queries(2):
+        assert len(client.get("/api/v1/community/posts").json()["results"]) == 2
+
+
+def test_odd_ids_are_found_or_not_found_as_before(catalogue):
+    client = APIClient()
+    track = catalogue["track"]
+    padded = client.get(f"/api/v1/music/00{track.pk}")
+    assert padded.status_code == 200
+    assert padded.json() == client.get(f"/api/v1/music/{track.pk}").json()
+    for pk in ("0", "99999999999999999999"):
+        response = client.get(f"/api/v1/music/{pk}")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def _loaded(obj) -> dict | None:
+    """What an instance holds: its loaded field values and which fields are deferred."""
+    if obj is None:
+        return None
+    deferred = obj.get_deferred_fields()
+    values = {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in deferred
+    }
+    return {"values": values, "deferred": deferred, "adding": obj._state.adding}
+
+
+def _graph(obj) -> dict:
+    """An item with every related object a representation reads, read without a query."""
+    kind = kinds.kind_for(obj)
+    graph = {"item": _loaded(obj)}
+    for name in (*kind.asset_fields, *kind.related_fields):
+        graph[name] = _loaded(getattr(obj, name))
+    for name in kind.media_field_names:
+        asset = getattr(obj, name)
+        if asset is not None:
+            graph[f"{name}.transcript"] = _loaded(getattr(asset, "transcript", None))
+            renditions = sorted(asset.renditions.all(), key=lambda r: r.pk)
+            graph[f"{name}.renditions"] = [_loaded(r) for r in renditions]
+            assert all(r.asset is asset for r in renditions)
+    return graph
+
+
+@pytest.mark.parametrize("model", [Podcast, Movie, MusicTrack])
+def test_rows_are_the_objects_the_orm_loads(model, catalogue, django_assert_num_queries):
+    ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+    ours = content_rows.content_by_ids(model=model, ids=ids)
+    orm = list(selectors.content_queryset(model=model).filter(pk__in=ids).order_by("pk"))
+    with django_assert_num_queries(0):
+        assert [_graph(obj) for obj in ours] == [_graph(obj) for obj in orm]
+    assert len(ours) == len(ids) > 0
