@@ -1,16 +1,14 @@
-"""Content objects for the hot reads (a detail, a list page) by id, in one query, without
-building that query every time.
+"""Content objects for the hot reads (a detail, a list page) in one statement written once
+per content model and process (cnt/rows.py), on PostgreSQL.
 
-The ORM compiled the same six-table select_related query and the renditions' prefetch on
-every request, and PostgreSQL planned the six-way join every time: on a detail read each
-cost more than running the query. Here the statement is written once per content model
-and process (PostgreSQL): the item's own columns, and each related row (artist, category,
-assets, their transcripts) as a scalar subselect giving a JSON array of its columns, the
-streamed assets' renditions as a JSON array of those (subselects are planned one table at
-a time, which is what made it cheap). Rows become the model instances the ORM would have
-made (selectors.content_queryset: the same columns, deferred fields, related objects and
-prefetched renditions), so serializers and policies see no difference; tests compare the
-answers. Other databases (SQLite, the embedded default) read through content_queryset.
+The ORM compiled the six-table select_related query and the renditions' prefetch on
+every request, and PostgreSQL planned the six-way join every time (about 1.5 ms for one
+row): each cost more than running the query. The statement holds the item's columns,
+each related row (artist, category, assets, their transcripts) as a JSON subselect, and
+the streamed assets' renditions as JSON arrays. Rows become the instances
+selectors.content_queryset makes (the same columns, deferred fields, related objects and
+prefetched renditions); tests compare the object graphs and the answers. Other databases
+(SQLite, the embedded default) read through content_queryset.
 """
 
 from functools import lru_cache
@@ -18,113 +16,63 @@ from functools import lru_cache
 from django.db import connection
 
 from catalog import kinds, policies, selectors
+from cnt import rows
 from cnt.errors import NotFound
 from media.models import MediaAsset, Rendition, Transcript
 
 MAX_ID = 2**63 - 1
 # What the renditions' prefetch loads (selectors.content_queryset).
 RENDITION_FIELDS = ("id", "asset", "name", "kind", "status", *selectors.DOWNLOAD_COLUMNS)
-# Column types whose JSON form (json_build_array) to_python() reads back exactly.
-JSON_EXACT_TYPES = {
-    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
-    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
-    "PositiveSmallIntegerField", "CharField", "TextField", "SlugField", "EmailField",
-    "URLField", "BooleanField", "FloatField", "UUIDField", "DateTimeField", "JSONField",
-    "ForeignKey", "OneToOneField",
-}  # fmt: skip
 
-
-def is_supported() -> bool:
-    return connection.vendor == "postgresql"
-
-
-class _Related:
-    """A related model's row as a JSON array of its columns, in the model's field order
-    (what Model.from_db expects), or null when there is none."""
-
-    def __init__(self, model, unshown=()):
-        self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if f.name not in unshown]
-        unreadable = [f.name for f in self.fields if f.get_internal_type() not in JSON_EXACT_TYPES]
-        if unreadable:
-            raise TypeError(f"{model.__name__} fields not read back from JSON: {unreadable}")
-        self.attnames = [f.attname for f in self.fields]
-
-    def array_sql(self, alias: str) -> str:
-        quote = connection.ops.quote_name
-        return f"json_build_array({', '.join(f'{alias}.{quote(f.column)}' for f in self.fields)})"
-
-    def subselect(self, alias: str, where: str) -> str:
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        return f"(SELECT {self.array_sql(alias)} FROM {table} {alias} WHERE {where})"
-
-    def values(self, array) -> list:
-        return [
-            None if value is None else field.to_python(value)
-            for field, value in zip(self.fields, array, strict=True)
-        ]
-
-    def instance(self, array, db: str):
-        if array is None:
-            return None
-        return self.model.from_db(db, self.attnames, self.values(array))
+is_supported = rows.is_supported
 
 
 class _Plan:
     def __init__(self, model):
         kind = kinds.kind_for(model)
-        quote = connection.ops.quote_name
+        quote = rows.quote
         main = model._meta
-        self.model = model
-        self.attnames = [f.attname for f in main.concrete_fields]
-        self.converters = []  # what the ORM applies to the item's own columns
-        for i, field in enumerate(main.concrete_fields):
-            col = field.get_col("c")
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if found:
-                self.converters.append((i, found, col))
-        columns = [f"c.{quote(f.column)}" for f in main.concrete_fields]
-        self.related = []  # (field on the item, the related row)
+        self.columns = rows.Columns(model, "c")
+        select = list(self.columns.sql)
+        self.related = []  # (field on the item, its row)
         for name in (*kind.asset_fields, *kind.related_fields):
             field = main.get_field(name)
             target = field.related_model
-            related = _Related(
-                target, selectors.UNSHOWN_ASSET_FIELDS if target is MediaAsset else ()
-            )
+            unshown = selectors.UNSHOWN_ASSET_FIELDS if target is MediaAsset else ()
+            related = rows.JsonRow(target, unshown)
             where = f"r.{quote(field.target_field.column)} = c.{quote(field.column)}"
-            columns.append(related.subselect("r", where))
+            select.append(related.subselect("r", where))
             self.related.append((field, related))
         self.transcript_asset = Transcript._meta.get_field("asset")
-        transcripts = _Related(Transcript, selectors.UNSHOWN_TRANSCRIPT_FIELDS)
+        self.transcripts = rows.JsonRow(Transcript, selectors.UNSHOWN_TRANSCRIPT_FIELDS)
         self.media = [main.get_field(name) for name in kind.media_field_names]
         for field in self.media:
             where = f"r.{quote(self.transcript_asset.column)} = c.{quote(field.column)}"
-            columns.append(transcripts.subselect("r", where))
-        self.transcripts = transcripts
-        rendition_asset = Rendition._meta.get_field("asset")
-        self.renditions = _Related(
+            select.append(self.transcripts.subselect("r", where))
+        self.renditions = rows.JsonRow(
             Rendition,
             [f.name for f in Rendition._meta.concrete_fields if f.name not in RENDITION_FIELDS],
         )
-        self.renditions_cache_name = rendition_asset.remote_field.cache_name
+        rendition_asset = quote(Rendition._meta.get_field("asset").column)
         for field in self.media:
-            columns.append(
+            select.append(
                 f"(SELECT json_agg({self.renditions.array_sql('r')})"
                 f" FROM {quote(Rendition._meta.db_table)} r"
-                f" WHERE r.{quote(rendition_asset.column)} = c.{quote(field.column)})"
+                f" WHERE r.{rendition_asset} = c.{quote(field.column)})"
             )
-        self.sql = (
-            f"SELECT {', '.join(columns)} FROM {quote(main.db_table)} c"
-            f" WHERE c.{quote(main.pk.column)} = ANY(%s)"
+        select = f"SELECT {', '.join(select)} FROM {quote(main.db_table)} c"
+        pk = f"c.{quote(main.pk.column)}"
+        self.by_ids = f"{select} WHERE {pk} = ANY(%s)"
+        # A page: the ids of a sliced queryset ({ids}), then their rows in that order.
+        self.page = (
+            "WITH page AS MATERIALIZED (SELECT ARRAY({ids}) AS ids) "
+            f"{select} CROSS JOIN page WHERE {pk} = ANY(page.ids)"
+            f" ORDER BY array_position(page.ids, {pk})"
         )
 
     def build(self, row, db: str):
-        n = len(self.attnames)
-        values = list(row[:n])
-        for i, converters, col in self.converters:
-            for converter in converters:
-                values[i] = converter(values[i], col, connection)
-        obj = self.model.from_db(db, self.attnames, values)
+        obj = self.columns.instance(row, db)
+        n = len(self.columns)
         assets = {}
         for field, related in self.related:
             value = related.instance(row[n], db)
@@ -139,24 +87,14 @@ class _Plan:
             self.transcript_asset.remote_field.set_cached_value(asset, transcript)
             if transcript is not None:
                 self.transcript_asset.set_cached_value(transcript, asset)
-            self._prefetch_renditions(asset, row[n + len(self.media) + i] or [], db)
+            arrays = row[n + len(self.media) + i] or []
+            renditions = [self.renditions.instance(array, db) for array in arrays]
+            rows.prefetched(asset, "renditions", renditions)
         return obj
-
-    def _prefetch_renditions(self, asset, arrays: list, db: str) -> None:
-        """What prefetch_related("<asset>__renditions") leaves on the asset."""
-        renditions = []
-        for array in arrays:
-            rendition = self.renditions.instance(array, db)
-            Rendition.asset.field.set_cached_value(rendition, asset)
-            renditions.append(rendition)
-        queryset = asset.renditions._apply_rel_filters(Rendition.objects.order_by())
-        queryset._result_cache = renditions
-        queryset._prefetch_done = True
-        asset._prefetched_objects_cache = {self.renditions_cache_name: queryset}
 
 
 @lru_cache(maxsize=32)
-def _plan(model, vendor: str) -> _Plan:
+def _plan(model) -> _Plan:
     return _Plan(model)
 
 
@@ -169,13 +107,31 @@ def content_by_ids(*, model, ids) -> list:
     if not is_supported():
         found = selectors.content_queryset(model=model).filter(pk__in=wanted)
     else:
-        plan = _plan(model, connection.vendor)
+        plan = _plan(model)
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, [wanted])
-            rows = cursor.fetchall()
-        found = [plan.build(row, connection.alias) for row in rows]
+            cursor.execute(plan.by_ids, [wanted])
+            fetched = cursor.fetchall()
+        found = [plan.build(row, connection.alias) for row in fetched]
     by_id = {obj.pk: obj for obj in found}
     return [by_id[pk] for pk in wanted if pk in by_id]
+
+
+def content_page_source(*, model, queryset) -> rows.Page:
+    """What a paginator reads a listing from (PostgreSQL): `queryset` (visibility, filters
+    and order; no related rows needed) counts, and a page of it is loaded in one statement
+    with its rows, each as content_queryset loads it."""
+
+    def load(page) -> list:
+        ids = rows.ids_of(page)
+        if ids is None:
+            return []
+        plan = _plan(model)
+        with connection.cursor() as cursor:
+            cursor.execute(plan.page.replace("{ids}", ids[0], 1), ids[1])
+            fetched = cursor.fetchall()
+        return [plan.build(row, connection.alias) for row in fetched]
+
+    return rows.Page(queryset, load)
 
 
 def content_get_for_user(*, model, user, pk):

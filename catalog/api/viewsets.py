@@ -149,7 +149,7 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
         if self.action == "list" and content_rows.is_supported():
-            # The page's ids only; list() loads their rows (catalog/content_rows.py).
+            # No related rows: list() loads the page's (catalog/content_rows.py).
             return policies.visible_to(self.request.user, self.model.objects.all())
         return selectors.content_visible(model=self.model, user=self.request.user)
 
@@ -157,8 +157,8 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
         if not content_rows.is_supported():
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
-        page = content_rows.content_by_ids(model=self.model, ids=ids)
+        source = content_rows.content_page_source(model=self.model, queryset=queryset)
+        page = self.paginate_queryset(source)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def list_count(self, request, compute) -> int:

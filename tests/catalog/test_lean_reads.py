@@ -12,11 +12,12 @@ from rest_framework.test import APIClient
 from catalog import content_rows, kinds, selectors
 from catalog.lexicon import lexicon_rebuild
 from catalog.models import Artist, Movie, MusicTrack, PendingEdit, PlayEvent, Podcast
-from cnt import signing
+from cnt import rows, signing
 from cnt.api.representation import FastRepresentation
 from cnt.cache import RedisCache
 from cnt.models import ModerationStatus
-from community.models import CommunityPost
+from community import selectors as community_selectors
+from community.models import CommunityPost, Like
 from media.models import Transcript
 from tests.catalog.factories import (
     CategoryFactory,
@@ -100,6 +101,7 @@ def _drf_serialization(monkeypatch):
         FastRepresentation, "to_representation", serializers.Serializer.to_representation
     )
     monkeypatch.setattr(content_rows, "is_supported", lambda: False)
+    monkeypatch.setattr(rows, "is_supported", lambda: False)
 
 
 PATHS = [
@@ -189,7 +191,7 @@ def test_reads_run_no_more_queries_than_before(catalogue, django_assert_max_num_
     with django_assert_max_num_queries(0):
         assert client.get(f"/api/v1/music/{track.pk}").status_code == 200
     client.get("/api/v1/podcasts")  # the count is cached
-    with django_assert_max_num_queries(2):  # the page's ids, their rows
+    with django_assert_max_num_queries(1):  # the page's ids and their rows, one statement
         assert len(client.get("/api/v1/podcasts").json()["results"]) == 2
     with django_assert_max_num_queries(2):
         assert len(client.get("/api/v1/community/posts").json()["results"]) == 2
@@ -244,3 +246,32 @@ def test_rows_are_the_objects_the_orm_loads(model, catalogue, django_assert_num_
     with django_assert_num_queries(0):
         assert [_graph(obj) for obj in ours] == [_graph(obj) for obj in orm]
     assert len(ours) == len(ids) > 0
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_feed_page_is_the_objects_the_orm_loads(
+    signed_in, catalogue, owner, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = owner if signed_in else AnonymousUser()
+    Like.objects.create(post=CommunityPost.objects.first(), user=owner)
+    queryset = community_selectors.post_list(user=user)
+    source = community_selectors.post_page_source(queryset=queryset, user=user)
+    ours, orm = source[0:10], list(queryset[0:10])
+
+    def graph(post):
+        author = post.author
+        return {
+            "post": _loaded(post),
+            "author": _loaded(author),
+            "avatar": _loaded(author.avatar),
+            "image": _loaded(post.image),
+            "category": _loaded(post.category),
+            "is_liked": getattr(post, "is_liked", None),
+        }
+
+    with django_assert_num_queries(0):
+        assert [graph(p) for p in ours] == [graph(p) for p in orm]
+    assert len(ours) == 2 and source.count() == 2
+    assert any(getattr(p, "is_liked", False) for p in ours) == signed_in
