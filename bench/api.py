@@ -1,23 +1,28 @@
-"""API benchmark: list, detail and search over 100k music tracks, next to bare SQL.
+"""API benchmark: list, detail, search and the community feed at 100k and 1M music tracks,
+next to bare SQL and the framework's floor.
 
-    DATABASE_URL=postgres://... python bench/api.py [--tracks 100000] [--requests 400] [--keep]
+    DATABASE_URL=postgres://... python bench/api.py [--sizes 100000,1000000] [--quick]
+        [--requests 400] [--keep] [--reuse]
 
 Creates a throwaway PostgreSQL database (`cnt_bench`, or $BENCH_DATABASE) on the server of
-DATABASE_URL, migrates it, fills it with realistic tracks (bulk_create, titles from word
-lists), then measures sequential requests through Django's test client against whichever of
-/api/v1/music, /api/v1/music/{id} and /api/v1/search exist (an ORM list/detail stands in
-for a missing endpoint), and the same data fetched by bare SQL with psycopg. Prints
-requests per second, p50/p95/p99 latency and the ratio to bare SQL. The database is dropped
-at the end unless --keep (and --reuse skips the fill when it is already there).
+DATABASE_URL, migrates it and, for each size in turn (smallest first, growing the same
+catalogue), fills it with realistic tracks (COPY: bench/_fill.py), then measures sequential
+requests through Django's test client against /api/v1/music, /api/v1/music/{id},
+/api/v1/search and /api/v1/community/posts, and the same data fetched by bare SQL with
+psycopg. Prints requests per second, p50/p95/p99 latency, queries per request, the ratio
+to bare SQL and to the floor, and how each case grows from one size to the next. When
+bench/_http.py is there, each size's run ends with the same reads over HTTP (uvicorn).
+The database is dropped at the end unless --keep (--reuse skips the fill when the
+catalogue is already that large).
 
 The floor is an empty DRF view behind the same authentication, URLconf and middleware
 (bench-only route). Targets: an uncached detail p50 within 3x the floor, a cached one within
-1.5x, a list page within 2x (bare SQL + floor), search p95 <= 15 ms.
+1.5x, a list page within 2x (bare SQL + floor), search p95 <= 15 ms at 100k tracks and
+<= 30 ms at 1M.
 """
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
@@ -25,12 +30,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from _catalogue import ADJECTIVES, NOUNS, VERBS, fill
+from _bare import BareQueries
+from _fill import fill
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-TYPO_QUERIES = ["amzing grace", "shepard", "hallelujh", "kingdon", "glorius", "fiath"]
+SIZES = [100_000, 1_000_000]
+QUICK_SIZES = [2_000, 10_000]
+WARMUP = 30
 
 
 def database_urls(url: str, name: str) -> tuple[str, str]:
@@ -67,6 +73,8 @@ def setup_django(bench_url: str) -> None:
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnt.settings")
     os.environ["DEBUG"] = "0"
+    # A fresh cache namespace: every run starts cold, whatever an earlier run left in Redis.
+    os.environ["CACHE_KEY_PREFIX"] = f"bench-{time.time_ns()}"
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -82,7 +90,7 @@ class Stats:
         self.p99 = ordered[int(len(ordered) * 0.99) - 1] * 1000
 
 
-def run(fn, requests: int, warmup: int = 30) -> Stats:
+def run(fn, requests: int, warmup: int = WARMUP) -> Stats:
     for i in range(warmup):
         fn(i)
     latencies = []
@@ -105,42 +113,6 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def resolves(path: str) -> bool:
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tracks", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
-    args = parser.parse_args()
-
-    name = os.environ.get("BENCH_DATABASE", "cnt_bench")
-    admin_url, bench_url = database_urls(os.environ.get("DATABASE_URL", ""), name)
-    create_database(admin_url, name, args.reuse)
-    try:
-        setup_django(bench_url)
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        fill(args.tracks)
-        return measure(bench_url, args.requests)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            drop_database(admin_url, name)
-
-
 FLOOR_PATH = "/bench/floor"
 
 
@@ -158,83 +130,46 @@ def install_floor() -> None:
         def get(self, request):
             return Response({"id": 1, "title": "floor", "duration": 1.0})
 
-    cnt.urls.urlpatterns.insert(0, path(FLOOR_PATH.lstrip("/"), FloorView.as_view()))
+    if not any(getattr(p, "name", None) == "bench-floor" for p in cnt.urls.urlpatterns):
+        route = path(FLOOR_PATH.lstrip("/"), FloorView.as_view(), name="bench-floor")
+        cnt.urls.urlpatterns.insert(0, route)
     clear_url_caches()
 
 
-def measure(bench_url: str, requests: int) -> int:
+def http_cases(inputs) -> list[tuple[str, str, list[str]]]:
+    """The reads to repeat over HTTP: (case, label, the paths to GET in turn)."""
+    return [
+        ("floor", "GET /bench/floor", [FLOOR_PATH]),
+        ("detail", "GET /api/v1/music/{id} (each once)", inputs.detail_paths),
+        ("detail", "GET /api/v1/music/{id} (popular)", inputs.popular_paths),
+        ("list", "GET /api/v1/music", [inputs.list_path]),
+        ("search", "GET /api/v1/search (words)", inputs.search_paths),
+    ]
+
+
+class Inputs:
+    """What the cases read: 500 approved ids in random order, the same ids by popularity
+    (Zipf), and the search queries (bench/_bare.py)."""
+
+    def __init__(self, bare: BareQueries):
+        ids = bare.ids
+        self.list_path = "/api/v1/music?page_size=20"
+        self.detail_paths = [f"/api/v1/music/{pk}" for pk in ids]
+        self.popular_paths = [f"/api/v1/music/{pk}" for pk in bare.popular]
+        self.search_paths = [f"/api/v1/search?q={q}" for q in bare.queries]
+        self.music_search_paths = [f"{p}&type=music" for p in self.search_paths]
+        self.typo_paths = [f"/api/v1/search?q={q}" for q in bare.typos]
+        self.feed_path = "/api/v1/community/posts?page_size=20"
+
+
+def measure(bench_url: str, requests: int, tracks: int) -> list[tuple]:
+    """Every case once, printed as it runs; [(case, label, stats, queries)]."""
     from django.db import connection
     from django.test import Client
 
-    from catalog.models import MusicTrack
-    from catalog.search import CANDIDATES, DOCUMENT_COLUMN, terms_of, tsquery_text
-
-    rng = random.Random(11)
     client = Client()
-    ids = list(
-        MusicTrack.objects.filter(status="approved")
-        .order_by("?")
-        .values_list("id", flat=True)[:500]
-    )
-    words = ADJECTIVES + NOUNS + VERBS
-    queries = [rng.choice(words) for _ in range(200)]
-    queries += [f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}" for _ in range(100)]
-    queries += [rng.choice(NOUNS)[:4] for _ in range(50)]  # type-ahead prefixes
-    rng.shuffle(queries)
-    typos = TYPO_QUERIES
-
-    bare = psycopg.connect(conninfo(bench_url), autocommit=True)
-    # What a list row and a detail carry: the track, its artist, category, audio asset with
-    # the state of its renditions, and its cover (one query, as lean as SQL gets).
-    fields = (
-        "m.id, m.title, m.description, m.duration_seconds, m.play_count, m.tags, m.album, "
-        "m.genre, m.lyrics, m.status, m.created_at, m.updated_at, m.published_at, "
-        "a.id, a.name, a.is_verified, c.id, c.name, c.slug, "
-        "au.id, au.kind, au.status, au.output_prefix, au.duration_seconds, "
-        "th.id, th.kind, th.status, th.output_prefix, "
-        "(SELECT json_agg(json_build_object('name', r.name, 'status', r.status)) "
-        " FROM media_renditions r WHERE r.asset_id = au.id)"
-    )
-    joins = (
-        "music_tracks m LEFT JOIN artists a ON a.id = m.artist_id "
-        "LEFT JOIN categories c ON c.id = m.category_id "
-        "LEFT JOIN media_assets au ON au.id = m.audio_id "
-        "LEFT JOIN media_assets th ON th.id = m.thumbnail_id"
-    )
-
-    def bare_list(i):
-        bare.execute("SELECT count(*) FROM music_tracks WHERE status = 'approved'").fetchone()
-        bare.execute(
-            f"SELECT {fields} FROM {joins} "
-            "WHERE m.status = 'approved' ORDER BY m.created_at DESC, m.id DESC LIMIT 20"
-        ).fetchall()
-
-    def bare_detail(i):
-        bare.execute(
-            f"SELECT {fields} FROM {joins} WHERE m.id = %s AND m.status = 'approved'",
-            [ids[i % len(ids)]],
-        ).fetchone()
-
-    # Reads of a catalogue follow popularity: Zipf-distributed over the same 500 items.
-    popular = rng.choices(ids, weights=[1 / (rank + 1) for rank in range(len(ids))], k=5000)
-
-    document = f"m.{DOCUMENT_COLUMN}"
-
-    # What a search hit carries.
-    hit_fields = "m.id, m.title, m.description, m.duration_seconds, a.id, a.name, m.thumbnail_id"
-
-    def bare_search(i):
-        # The same work as the endpoint's page query: rank at most CANDIDATES matches.
-        text = tsquery_text(terms_of(queries[i % len(queries)]))
-        bare.execute(
-            f"SELECT {hit_fields}, c.r, count(*) OVER () FROM ("
-            f"  SELECT m.id, ts_rank({document}, to_tsquery('english'::regconfig, %s)) AS r"
-            "   FROM music_tracks m WHERE m.status = 'approved'"
-            f"  AND ({document}) @@ to_tsquery('english'::regconfig, %s) LIMIT %s"
-            ") c JOIN music_tracks m ON m.id = c.id LEFT JOIN artists a ON a.id = m.artist_id"
-            " ORDER BY c.r DESC, m.id DESC LIMIT 20",
-            [text, text, CANDIDATES],
-        ).fetchall()
+    bare = BareQueries(conninfo(bench_url))
+    inputs = Inputs(bare)
 
     def get(path):
         response = client.get(path)
@@ -242,114 +177,155 @@ def measure(bench_url: str, requests: int) -> int:
             raise SystemExit(f"GET {path} -> {response.status_code}: {response.content[:300]!r}")
         return response
 
+    def cycle(paths):
+        return lambda i: get(paths[i % len(paths)])
+
     install_floor()
-    cases = [("floor", "GET /bench/floor (empty DRF view)", lambda i: get(FLOOR_PATH))]
-    if resolves("/api/v1/music"):
-        cases.append(("list", "GET /api/v1/music", lambda i: get("/api/v1/music?page_size=20")))
-    else:
-
-        def orm_list(i):
-            queryset = MusicTrack.objects.filter(status="approved")
-            queryset.count()
-            list(queryset.select_related("artist").order_by("-created_at", "-id")[:20])
-
-        cases.append(("list", "ORM list (no /api/v1/music)", orm_list))
-    cases.append(("list", "bare SQL", bare_list))
-    if ids and resolves(f"/api/v1/music/{ids[0]}"):
-        cases.append(
-            (
-                "detail",
-                "GET /api/v1/music/{id} (popular)",
-                lambda i: get(f"/api/v1/music/{popular[i % len(popular)]}"),
-            )
-        )
-        cases.append(
-            (
-                "detail",
-                "GET /api/v1/music/{id} (each once)",
-                lambda i: get(f"/api/v1/music/{ids[i % len(ids)]}"),
-            )
-        )
-    else:
-
-        def orm_detail(i):
-            MusicTrack.objects.select_related("artist").get(pk=ids[i % len(ids)], status="approved")
-
-        cases.append(("detail", "ORM get (no /api/v1/music/{id})", orm_detail))
-    cases.append(("detail", "bare SQL", bare_detail))
-    if resolves("/api/v1/search"):
-        cases += [
-            (
-                "search",
-                "GET /api/v1/search (words)",
-                lambda i: get(f"/api/v1/search?q={queries[i % len(queries)]}"),
-            ),
-            (
-                "search",
-                "GET /api/v1/search?type=music",
-                lambda i: get(f"/api/v1/search?q={queries[i % len(queries)]}&type=music"),
-            ),
-            (
-                "search",
-                "GET /api/v1/search (typos)",
-                lambda i: get(f"/api/v1/search?q={typos[i % len(typos)]}"),
-            ),
-        ]
-    cases.append(("search", "bare SQL (FTS, music only)", bare_search))
-
-    print(f"\n{requests} sequential requests per case, 30 warm-up; latency in ms")
+    cases = [
+        ("floor", "GET /bench/floor (empty DRF view)", cycle([FLOOR_PATH])),
+        ("list", "GET /api/v1/music", cycle([inputs.list_path])),
+        ("list", "bare SQL", bare.list),
+        ("detail", "GET /api/v1/music/{id} (popular)", cycle(inputs.popular_paths)),
+        ("detail", "GET /api/v1/music/{id} (each once)", cycle(inputs.detail_paths)),
+        ("detail", "bare SQL", bare.detail),
+        ("search", "GET /api/v1/search (words)", cycle(inputs.search_paths)),
+        ("search", "GET /api/v1/search?type=music", cycle(inputs.music_search_paths)),
+        ("search", "GET /api/v1/search (typos)", cycle(inputs.typo_paths)),
+        ("search", "bare SQL (FTS, music only)", bare.search),
+        ("feed", "GET /api/v1/community/posts", cycle([inputs.feed_path])),
+    ]
+    print(f"\n{tracks} tracks: {requests} sequential requests per case, {WARMUP} warm-up; ms")
     print(
         f"{'case':8} {'implementation':34} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}  queries"
     )
-    results = {}
+    rows = []
     for case, label, fn in cases:
         stats = run(fn, requests)
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
-            fn(30 + requests)  # an input the run has not seen (a cache miss for details)
-        results.setdefault(case, []).append((label, stats))
+            fn(WARMUP + requests)  # an input the run has not seen (a cache miss for details)
         n = counter.count if not label.startswith("bare") else "-"
+        rows.append((case, label, stats, n))
         print(
             f"{case:8} {label:34} {stats.rps:8.0f} {stats.p50:7.2f} {stats.p95:7.2f} "
             f"{stats.p99:7.2f}  {n}"
         )
     bare.close()
+    report_targets(rows, tracks)
+    measure_over_http(bench_url, inputs, rows)
+    return rows
 
-    floor = results["floor"][0][1]
+
+def search_target(tracks: int) -> float:
+    return 15.0 if tracks <= 100_000 else 30.0
+
+
+def report_targets(rows: list[tuple], tracks: int) -> None:
+    floor = next(stats for case, _, stats, _ in rows if case == "floor")
+    bare = {case: stats for case, label, stats, _ in rows if label.startswith("bare")}
     print(f"\nratios (p50) to bare SQL and to the floor ({floor.p50:.2f} ms):")
     verdicts = []
-    for case, rows in results.items():
-        if case == "floor":
+    for case, label, stats, _ in rows:
+        if case == "floor" or label.startswith("bare"):
             continue
-        base = next(stats for label, stats in rows if label.startswith("bare"))
-        for label, stats in rows:
-            if label.startswith("bare"):
-                continue
-            print(
-                f"  {case:8} {label:34} {stats.p50 / base.p50:5.1f}x bare SQL  "
-                f"{stats.p50 / floor.p50:5.1f}x floor"
+        base = bare.get(case)
+        to_bare = f"{stats.p50 / base.p50:5.1f}x bare SQL" if base else " " * 15
+        print(f"  {case:8} {label:34} {to_bare}  {stats.p50 / floor.p50:5.1f}x floor")
+        if case == "detail" and "each once" in label:
+            verdicts.append(
+                (f"detail uncached p50 <= 3x floor ({label})", stats.p50 <= 3 * floor.p50)
             )
-            if not label.startswith("GET"):
-                continue
-            if case == "detail" and "each once" in label:
-                verdicts.append(
-                    (f"detail uncached p50 <= 3x floor ({label})", stats.p50 <= 3 * floor.p50)
-                )
-            if case == "detail" and "popular" in label:
-                verdicts.append(
-                    (f"detail cached p50 <= 1.5x floor ({label})", stats.p50 <= 1.5 * floor.p50)
-                )
-            if case == "list":
-                limit = 2 * (base.p50 + floor.p50)
-                verdicts.append(
-                    (f"list p50 <= 2x (bare SQL + floor) ({label})", stats.p50 <= limit)
-                )
-            if case == "search":
-                verdicts.append((f"search p95 <= 15 ms ({label})", stats.p95 <= 15))
-    print("\ntargets:")
+        if case == "detail" and "popular" in label:
+            verdicts.append(
+                (f"detail cached p50 <= 1.5x floor ({label})", stats.p50 <= 1.5 * floor.p50)
+            )
+        if case == "list":
+            limit = 2 * (base.p50 + floor.p50)
+            verdicts.append((f"list p50 <= 2x (bare SQL + floor) ({label})", stats.p50 <= limit))
+        if case == "search":
+            target = search_target(tracks)
+            verdicts.append((f"search p95 <= {target:.0f} ms ({label})", stats.p95 <= target))
+    print(f"\ntargets at {tracks} tracks:")
     for text, ok in verdicts:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
-    return 0
+
+
+def measure_over_http(bench_url: str, inputs: Inputs, rows: list[tuple]) -> None:
+    """The same reads served by uvicorn, when bench/_http.py (the HTTP side) is there."""
+    try:
+        from _http import measure_http
+    except ImportError:
+        return
+    floor = next(stats for case, _, stats, _ in rows if case == "floor")
+    try:
+        measure_http(bench_url, http_cases(inputs), in_process_floor_ms=floor.p50)
+    except TypeError:  # a measure_http without the in-process floor argument
+        measure_http(bench_url, http_cases(inputs))
+
+
+def report_growth(results: dict[int, list[tuple]]) -> None:
+    """Each case's p50 (and p95) at every size, and the ratio largest/smallest."""
+    sizes = sorted(results)
+    if len(sizes) < 2:
+        return
+    low, high = sizes[0], sizes[-1]
+    head = " ".join(f"{f'p50@{s // 1000}k':>10}" for s in sizes)
+    print(f"\ngrowth from {low} to {high} tracks (ms; ratio {high // 1000}k/{low // 1000}k):")
+    print(f"{'case':8} {'implementation':34} {head} {'ratio':>6} {'p95 ratio':>9}")
+    by_size = {size: {(c, lbl): s for c, lbl, s, _ in rows} for size, rows in results.items()}
+    for case, label, _, _ in results[low]:
+        stats = [by_size[size].get((case, label)) for size in sizes]
+        if any(s is None for s in stats):
+            continue
+        cells = " ".join(f"{s.p50:10.2f}" for s in stats)
+        ratio = stats[-1].p50 / stats[0].p50
+        p95_ratio = stats[-1].p95 / stats[0].p95
+        print(f"{case:8} {label:34} {cells} {ratio:5.2f}x {p95_ratio:8.2f}x")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="catalogue sizes to measure at, comma-separated (default 100000,1000000)",
+    )
+    parser.add_argument("--tracks", type=int, help="one size only (same as --sizes N)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"a small run: sizes {QUICK_SIZES}, 100 requests"
+    )
+    parser.add_argument("--requests", type=int, default=None, help="per case (default 400)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse an existing bench database")
+    args = parser.parse_args()
+    if args.tracks:
+        sizes = [args.tracks]
+    elif args.quick:
+        sizes = QUICK_SIZES
+    else:
+        sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    requests = args.requests or (100 if args.quick else 400)
+
+    name = os.environ.get("BENCH_DATABASE", "cnt_bench")
+    admin_url, bench_url = database_urls(os.environ.get("DATABASE_URL", ""), name)
+    create_database(admin_url, name, args.reuse)
+    results = {}
+    try:
+        setup_django(bench_url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        for size in sizes:
+            tracks = fill(size)  # more than `size` when a reused catalogue is larger
+            results[tracks] = measure(bench_url, requests, tracks)
+        report_growth(results)
+        return 0
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(admin_url, name)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Adding a kind = its model + one `kind_register(ContentKind(...))`.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.apps import apps
 from django.db import models
@@ -65,7 +66,7 @@ class ContentKind:
         app_label, model_name = self.model_label.split(".")
         return f"{app_label}.change_{model_name.lower()}"
 
-    @property
+    @cached_property  # read for every serialized row
     def media_field_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.media_fields)
 

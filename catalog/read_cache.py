@@ -4,7 +4,8 @@ number of items a listing has.
 Details. Everyone but an item's owner and the moderators sees the same JSON for an approved
 item (the signed media URLs are not tied to a viewer), so it is built once and then served
 from the cache (Redis when REDIS_URL is set) until the item changes or
-CATALOG_DETAIL_CACHE_SECONDS pass. Entries are busted by signal receivers
+CATALOG_DETAIL_CACHE_SECONDS pass, as its rendered JSON (a hit is sent as it is, neither
+unpickled into a dict nor rendered again). Entries are busted by signal receivers
 (catalog/receivers.py) when the item's row is saved or deleted (edits, moderation decisions,
 admin changes), when one of its media assets changes state, and when a play is counted; an
 artist's or category's renamed label inside may lag by at most the TTL, which stays far
@@ -34,31 +35,36 @@ from catalog import kinds
 
 
 def _key(model, pk) -> str:
-    return f"catalog:detail:{kinds.kind_for(model).name}:{pk}"
+    # v2: an entry holds each representation as its rendered JSON (not as a dict to render).
+    return f"catalog:detail:v2:{kinds.kind_for(model).name}:{pk}"
 
 
 def _ttl() -> int:
     return int(getattr(settings, "CATALOG_DETAIL_CACHE_SECONDS", 60))
 
 
-def detail_get(*, model, pk, origin: str, viewer_id) -> dict | None:
-    """The cached public representation, or None (not cached, or `viewer_id` owns it)."""
+def detail_get(*, model, pk, origin: str, viewer_id) -> tuple[bytes | None, dict | None]:
+    """(the cached public representation as JSON, or None when it is not cached or
+    `viewer_id` owns the item; the item's entry as read, for `detail_set`)."""
     if _ttl() <= 0:
-        return None
+        return None, None
     entry = cache.get(_key(model, pk))
     if not entry or entry["owner_id"] == viewer_id:
-        return None
-    return entry["by_origin"].get(origin)
+        return None, entry
+    return entry["by_origin"].get(origin), entry
 
 
-def detail_set(*, model, obj, origin: str, data: dict) -> None:
+def detail_set(*, model, obj, origin: str, body: bytes, entry: dict | None = None) -> None:
+    """Cache `body` (`cnt.api.representation.render_json` of the public representation) for
+    `origin`, beside the entry's other origins (`entry` as `detail_get` read it: no second
+    read; an origin stored meanwhile by another request is merely read again later)."""
     ttl = _ttl()
     if ttl <= 0:
         return
-    key = _key(model, obj.pk)
-    entry = cache.get(key) or {"owner_id": obj.owner_id, "by_origin": {}}
-    entry["by_origin"][origin] = data
-    cache.set(key, entry, ttl)
+    if not entry or entry.get("owner_id") != obj.owner_id:
+        entry = {"owner_id": obj.owner_id, "by_origin": {}}
+    entry["by_origin"][origin] = body
+    cache.set(_key(model, obj.pk), entry, ttl)
 
 
 def detail_forget(*, model, pk) -> None:

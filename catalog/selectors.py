@@ -81,7 +81,7 @@ def content_duration(obj) -> float:
 # Columns of a media asset no representation of content reads: processing bookkeeping and
 # the probe's metadata (a JSON document per row). Deferred, a list page of 20 items loads
 # and converts a fraction of what it would.
-_UNSHOWN_ASSET_FIELDS = (
+UNSHOWN_ASSET_FIELDS = (
     "metadata",
     "error",
     "checksum_sha256",
@@ -96,7 +96,7 @@ _UNSHOWN_ASSET_FIELDS = (
 
 DOWNLOAD_COLUMNS = ("path", "size_bytes", "duration_seconds", "width", "height", "bitrate")
 
-_UNSHOWN_TRANSCRIPT_FIELDS = ("words", "paragraphs", "text", "heartbeat_at", "started_at")
+UNSHOWN_TRANSCRIPT_FIELDS = ("words", "paragraphs", "text", "heartbeat_at", "started_at")
 
 
 def content_queryset(*, model: type[Model]) -> QuerySet:
@@ -115,8 +115,8 @@ def content_queryset(*, model: type[Model]) -> QuerySet:
     # caption languages; their words and paragraphs are read only by the transcript route.
     transcripts = [f"{field}__transcript" for field in media]
     unshown = [
-        *(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS),
-        *(f"{t}__{column}" for t in transcripts for column in _UNSHOWN_TRANSCRIPT_FIELDS),
+        *(f"{asset}__{column}" for asset in assets for column in UNSHOWN_ASSET_FIELDS),
+        *(f"{t}__{column}" for t in transcripts for column in UNSHOWN_TRANSCRIPT_FIELDS),
     ]
     return (
         model.objects.select_related(*related, *transcripts)

@@ -79,13 +79,39 @@ def _path_prefix(urlconf, script_prefix: str) -> str:
 
 def playback_path(asset_id, relative: str, ttl: int | None = None) -> str:
     expires = expiry(ttl)
-    prefix = _path_prefix(get_urlconf(), get_script_prefix())
-    signature = sign(asset_id, expires)
-    relative = quote(relative, safe=_PATH_SAFE)
-    return f"{prefix}{uuid.UUID(str(asset_id))}/{expires}/{signature}/{relative}"
+    base = _asset_base(
+        get_urlconf(), get_script_prefix(), settings.MEDIA_URL_SIGNING_KEY, str(asset_id), expires
+    )
+    return base + _quoted(relative)
+
+
+@lru_cache(maxsize=8192)
+def _asset_base(urlconf, script_prefix: str, key: str, asset_id: str, expires: int) -> str:
+    """The signed path of an asset up to its file, once per signing window: every URL of an
+    asset (stream, waveform, downloads, image renditions) and the next requests' share it."""
+    prefix = _path_prefix(urlconf, script_prefix)
+    return f"{prefix}{uuid.UUID(asset_id)}/{expires}/{_hmac(key, asset_id, expires)}/"
+
+
+@lru_cache(maxsize=4096)
+def _quoted(relative: str) -> str:
+    return quote(relative, safe=_PATH_SAFE)
+
+
+def absolute_url(request, path: str) -> str:
+    """`request.build_absolute_uri(path)` for a path reverse() and quote() made: then that
+    is the request's scheme and host before the path (the path is already a URI, there is
+    nothing to resolve), without parsing and re-quoting each of a page's URLs."""
+    if "/." in path or not path.startswith("/") or path.startswith("//"):
+        return request.build_absolute_uri(path)
+    try:
+        origin = request._current_scheme_host  # Django's, cached per request
+    except AttributeError:
+        return request.build_absolute_uri(path)
+    return origin + path
 
 
 def playback_url(request, asset_id, relative: str, ttl: int | None = None) -> str:
     """An absolute, expiring URL for one file of an asset (`original` or a derived path)."""
     path = playback_path(asset_id, relative, ttl)
-    return request.build_absolute_uri(path) if request is not None else path
+    return absolute_url(request, path) if request is not None else path

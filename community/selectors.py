@@ -1,12 +1,17 @@
 """Reads for the community feed and comments."""
 
+from functools import lru_cache
+
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from catalog.models import ArtistFollower
+from cnt import rows
 from cnt.errors import NotFound
 from cnt.models import ModerationStatus
 from community import policies
 from community.models import Comment, CommunityPost, Like
+from media.models import MediaAsset
 
 
 def _with_viewer(queryset: QuerySet[CommunityPost], user) -> QuerySet[CommunityPost]:
@@ -65,3 +70,73 @@ def comment_get_for_user(*, user, comment_id) -> Comment:
     ):
         raise NotFound()
     return comment
+
+
+# --- a feed page in one statement (cnt/rows.py) ----------------------------------------------
+
+
+class _FeedPlan:
+    """A page of posts as _with_viewer loads them (author with avatar, image, category,
+    is_liked), in one statement written once: the page's ids (the ORM's query of the
+    feed, sliced) and their rows, related rows as JSON subselects."""
+
+    def __init__(self):
+        quote = rows.quote
+        meta = CommunityPost._meta
+        self.columns = rows.Columns(CommunityPost, "p")
+        select = list(self.columns.sql)
+        self.related = []
+        nested = {"author": {"avatar": rows.JsonRow(MediaAsset)}}
+        for name in ("author", "image", "category"):
+            field = meta.get_field(name)
+            related = rows.JsonRow(field.related_model, related=nested.get(name))
+            where = f"r.{quote(field.target_field.column)} = p.{quote(field.column)}"
+            select.append(related.subselect("r", where))
+            self.related.append((field, related))
+        liked = (
+            f"EXISTS (SELECT 1 FROM {quote(Like._meta.db_table)} l"
+            f" WHERE l.{quote(Like._meta.get_field('post').column)} = p.{quote(meta.pk.column)}"
+            f" AND l.{quote(Like._meta.get_field('user').column)} = %s)"
+        )
+        pk = quote(meta.pk.column)
+        head = "WITH page AS MATERIALIZED (SELECT ARRAY({ids}) AS ids) SELECT "
+        tail = (
+            f" FROM page CROSS JOIN {quote(meta.db_table)} p WHERE p.{pk} = ANY(page.ids)"
+            f" ORDER BY array_position(page.ids, p.{pk})"
+        )
+        self.anonymous = head + ", ".join(select) + tail
+        self.viewer = head + ", ".join([*select, liked]) + tail
+
+    def load(self, page: QuerySet, user) -> list:
+        ids = rows.ids_of(page)
+        if ids is None:
+            return []
+        ids_sql, params = ids
+        signed_in = user is not None and user.is_authenticated
+        sql = (self.viewer if signed_in else self.anonymous).replace("{ids}", ids_sql, 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, user.id] if signed_in else params)
+            fetched = cursor.fetchall()
+        posts = []
+        for row in fetched:
+            post = self.columns.instance(row, connection.alias)
+            n = len(self.columns)
+            for i, (field, related) in enumerate(self.related):
+                field.set_cached_value(post, related.instance(row[n + i], connection.alias))
+            if signed_in:
+                post.is_liked = row[n + len(self.related)]
+            posts.append(post)
+        return posts
+
+
+@lru_cache(maxsize=1)
+def _feed_plan() -> _FeedPlan:
+    return _FeedPlan()
+
+
+def post_page_source(*, queryset: QuerySet[CommunityPost], user):
+    """What a paginator reads a feed from: `queryset` (post_list or post_following_feed)
+    itself off PostgreSQL; else counted by it and a page loaded by the statement above."""
+    if not rows.is_supported():
+        return queryset
+    return rows.Page(queryset, lambda page: _feed_plan().load(page, user))

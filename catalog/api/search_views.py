@@ -11,6 +11,7 @@ from catalog.search import MAX_QUERY_LENGTH, SearchType, search
 from cnt import signing
 from cnt.api import images as api_images
 from cnt.api.pagination import StandardPagination
+from cnt.api.representation import FastRepresentation
 from cnt.models import CONTENT_LANGUAGE_PATTERN
 from media.models import AssetKind
 
@@ -72,13 +73,13 @@ class SearchArtistSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class SearchMomentSerializer(serializers.Serializer):
+class SearchMomentSerializer(FastRepresentation, serializers.Serializer):
     start = serializers.FloatField(help_text="Second the matching word was said.")
     end = serializers.FloatField(help_text="End of the matching passage, in seconds.")
     text = serializers.CharField(help_text="What was said there.")
 
 
-class SearchResultSerializer(serializers.Serializer):
+class SearchResultSerializer(FastRepresentation, serializers.Serializer):
     """One hit; `type` says which resource `id` belongs to (artists have no artist)."""
 
     type = serializers.ChoiceField(choices=SearchType.choices)

@@ -24,6 +24,7 @@ from catalog.models import (
 from catalog.tags import MAX_TAGS, TAG_MAX_LENGTH, tags_normalise
 from cnt import signing
 from cnt.api.images import image_field
+from cnt.api.representation import FastRepresentation
 from cnt.api.serializers import EnumField
 from cnt.models import CONTENT_LANGUAGE_PATTERN, ModerationStatus
 from media.api.serializers import AssetSerializer, DownloadSerializer
@@ -162,21 +163,21 @@ class MediaUrlsMixin:
 # --- summaries -----------------------------------------------------------------------------
 
 
-class ArtistSummarySerializer(serializers.ModelSerializer):
+class ArtistSummarySerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Artist
         fields = ["id", "name", "is_verified"]
         read_only_fields = fields
 
 
-class CategorySummarySerializer(serializers.ModelSerializer):
+class CategorySummarySerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug"]
         read_only_fields = fields
 
 
-class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
+class ContentSummarySerializer(FastRepresentation, MediaUrlsMixin, serializers.Serializer):
     """What a list row or a player needs of any playable item."""
 
     id = serializers.IntegerField(read_only=True)
@@ -240,7 +241,7 @@ class ContentSummarySerializer(MediaUrlsMixin, serializers.Serializer):
 _NOT_LOADED = object()
 
 
-class PendingEditSerializer(serializers.Serializer):
+class PendingEditSerializer(FastRepresentation, serializers.Serializer):
     """An edit of approved content waiting for a moderator."""
 
     id = serializers.IntegerField()
@@ -271,7 +272,9 @@ class ContentListSerializer(serializers.ListSerializer):
         return super().to_representation(items)
 
 
-class ContentSerializer(CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializer):
+class ContentSerializer(
+    FastRepresentation, CaptionsMixin, MediaUrlsMixin, serializers.ModelSerializer
+):
     """A podcast, movie or music track as a player and a listing show it."""
 
     artist = ArtistSummarySerializer(read_only=True, allow_null=True)

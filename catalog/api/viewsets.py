@@ -19,7 +19,7 @@ from rest_framework.permissions import (
 )
 from rest_framework.response import Response
 
-from catalog import policies, read_cache, selectors, services
+from catalog import content_rows, policies, read_cache, selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import CategoryFilter, ContentFilter, PodcastFilter, StableOrderingFilter
 from catalog.models import (
@@ -31,6 +31,7 @@ from catalog.models import (
 )
 from cnt.api.pagination import CachedCountPagination
 from cnt.api.permissions import WritePolicyOrReadOnly
+from cnt.api.representation import RenderedJSONResponse, render_json
 from cnt.api.routers import ID_PATTERN, NO_CONTENT
 from cnt.api.serializers import validated
 from cnt.models import ModerationStatus
@@ -147,7 +148,18 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
+        if self.action == "list" and content_rows.is_supported():
+            # No related rows: list() loads the page's (catalog/content_rows.py).
+            return policies.visible_to(self.request.user, self.model.objects.all())
         return selectors.content_visible(model=self.model, user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if not content_rows.is_supported():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        source = content_rows.content_page_source(model=self.model, queryset=queryset)
+        page = self.paginate_queryset(source)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def list_count(self, request, compute) -> int:
         """The listing's total, from the cache while no item of this type has changed
@@ -170,22 +182,25 @@ class ContentViewSet(PlaybackProgressMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # Owners and moderators see more than the public representation; everyone else
-        # gets the cached one (catalog/read_cache.py) when there is one.
+        # gets the cached one (catalog/read_cache.py) when there is one, as rendered JSON.
         user = request.user
         public = not policies.sees_all_content(user)
         # The URLs differ by origin and by the viewer's quality preference, nothing else.
         origin = f"{request.scheme}://{request.get_host()} {request_quality(request)}"
+        entry = None
         if public:
             # int(): "05" and "5" are one item, one entry (busting knows only the number).
-            data = read_cache.detail_get(
+            body, entry = read_cache.detail_get(
                 model=self.model, pk=int(self.kwargs["pk"]), origin=origin, viewer_id=user.pk
             )
-            if data is not None:
-                return Response(data)
-        obj = self.get_object()
+            if body is not None:
+                return RenderedJSONResponse(body)
+        obj = content_rows.content_get_for_user(model=self.model, user=user, pk=self.kwargs["pk"])
         data = self.get_serializer(obj).data
         if public and obj.status == ModerationStatus.APPROVED and obj.owner_id != user.pk:
-            read_cache.detail_set(model=self.model, obj=obj, origin=origin, data=data)
+            body = render_json(data)
+            read_cache.detail_set(model=self.model, obj=obj, origin=origin, body=body, entry=entry)
+            return RenderedJSONResponse(body)
         return Response(data)
 
     def _editable_object(self):

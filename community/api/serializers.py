@@ -4,6 +4,7 @@ from rest_framework import serializers
 from accounts.api.serializers import avatar_image, avatar_url
 from cnt import signing
 from cnt.api import images as api_images
+from cnt.api.representation import FastRepresentation
 from cnt.api.serializers import EnumField
 from cnt.notifications.models import Device, DevicePlatform, Notification, NotificationType
 from community.models import Comment, CommunityPost, PostType
@@ -12,7 +13,7 @@ from community.models import Comment, CommunityPost, PostType
 POST_TYPE_ALIASES = {"text": "general", "image": "general", "prayer": "prayer_request"}
 
 
-class AuthorSerializer(serializers.Serializer):
+class AuthorSerializer(FastRepresentation, serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
@@ -38,7 +39,7 @@ class PostTypeField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(FastRepresentation, serializers.ModelSerializer):
     """A community post as the apps show it. User text is plain text, never HTML."""
 
     content = serializers.CharField(source="body", max_length=5000)

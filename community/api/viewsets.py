@@ -79,6 +79,14 @@ class PostViewSet(viewsets.ModelViewSet):
     def get_object(self):
         return selectors.post_get_for_user(user=self.request.user, post_id=self.kwargs["pk"])
 
+    def _page(self, queryset):
+        source = selectors.post_page_source(queryset=queryset, user=self.request.user)
+        page = self.paginate_queryset(source)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def list(self, request, *args, **kwargs):
+        return self._page(self.get_queryset())
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.post_create(
@@ -127,8 +135,7 @@ class PostViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
     def following(self, request):
-        page = self.paginate_queryset(selectors.post_following_feed(user=request.user))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self._page(selectors.post_following_feed(user=request.user))
 
     @extend_schema(
         methods=["post"],

@@ -98,11 +98,27 @@ class AssetSerializer(serializers.ModelSerializer):
     def _url(self, asset: MediaAsset, relative: str) -> str:
         return signing.playback_url(self.context.get("request"), asset.id, relative)
 
+    def _quality(self) -> str:
+        # One viewer per serializer: a list page asks once, not once per URL.
+        quality = self.__dict__.get("_request_quality")
+        if quality is None:
+            quality = self._request_quality = request_quality(self.context.get("request"))
+        return quality
+
+    def _ready_names(self, asset: MediaAsset) -> set[str]:
+        """The asset's ready renditions (prefetched), read once per asset and serializer."""
+        known = self.__dict__.setdefault("_ready_by_asset", {})
+        ready = known.get(asset.pk)
+        if ready is None:
+            ready = known[asset.pk] = {
+                r.name for r in asset.renditions.all() if r.status == "ready"
+            }
+        return ready
+
     def _derived(self, asset: MediaAsset, name: str, relative: str) -> str | None:
         if not asset.output_prefix:
             return None
-        ready = {r.name for r in asset.renditions.all() if r.status == "ready"}
-        if name not in ready and name != "*":
+        if name != "*" and name not in self._ready_names(asset):
             return None
         # Named by the run: a reprocess gives new URLs, so caches may keep these for good.
         return self._url(asset, layout.versioned_path(asset.output_prefix, relative))
@@ -114,7 +130,7 @@ class AssetSerializer(serializers.ModelSerializer):
             AssetKind.VIDEO,
         ):
             return None
-        master = profiles.master_for(request_quality(self.context.get("request")))
+        master = profiles.master_for(self._quality())
         return self._derived(asset, "*", master)
 
     def image_url(self, asset: MediaAsset, role: str) -> str | None:
@@ -166,9 +182,7 @@ class AssetSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if title is None:
             title = (asset.original_filename or "").rsplit(".", 1)[0]
-        return downloads.download_list(
-            asset, request=request, title=title, quality=request_quality(request)
-        )
+        return downloads.download_list(asset, request=request, title=title, quality=self._quality())
 
 
 class UploadSerializer(serializers.Serializer):
