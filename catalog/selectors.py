@@ -138,7 +138,7 @@ def content_summary_queryset(*, model: type[Model]) -> QuerySet:
     assets = kind.asset_fields
     return (
         model.objects.select_related(*assets, *(["artist"] if kind.has_artist else []))
-        .defer(*(f"{asset}__{column}" for asset in assets for column in _UNSHOWN_ASSET_FIELDS))
+        .defer(*(f"{asset}__{column}" for asset in assets for column in UNSHOWN_ASSET_FIELDS))
         .prefetch_related(
             *(Prefetch(f"{f}__renditions", queryset=renditions) for f in kind.media_field_names)
         )
