@@ -8,8 +8,9 @@
 - our pipeline end to end against the bare FFmpeg commands it runs (target <= 1.05x);
 - the audio renditions + waveform against three bare FFmpeg encodes in parallel.
 
-    python bench/transcode.py [--quick] [--cases ladder,chunked,audio] [--seconds 60] [--long-seconds 600]
-                              [--long-height 720] [--chunk-seconds 120] [--preset veryfast]
+    python bench/transcode.py [--quick] [--cases ladder,chunked,audio] [--seconds 60]
+                              [--long-seconds 600] [--long-height 720] [--chunk-seconds 120]
+                              [--preset veryfast]
 
 `--quick` uses CI-sized inputs (seconds, not minutes): it checks the bench runs; its
 figures are too small to judge by.
